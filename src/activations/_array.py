@@ -1,0 +1,146 @@
+"""Array-namespace plumbing shared by every family of functions.
+
+Each public function starts with :func:`float_input`, which picks the array
+namespace of its argument (NumPy, CuPy, ``array-api-strict`` or any other
+Array API library), promotes integer and boolean input to the default floating
+dtype, refuses non-numeric input, and remembers the dtype to return.  Nothing
+here imports CuPy: ``array_api_compat`` recognises a CuPy array without it.
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+from types import ModuleType
+
+import numpy as np
+from array_api_compat import (
+    array_namespace,
+    is_array_api_obj,
+    is_cupy_namespace,
+    is_jax_namespace,
+    is_numpy_namespace,
+    is_torch_namespace,
+)
+
+__all__ = [
+    "array_namespace",
+    "float_input",
+    "restore",
+    "check_axis",
+    "check_same_shape",
+    "check_temperature",
+    "special",
+]
+
+
+def _as_array(x):
+    """Python scalars and (nested) lists become NumPy arrays; arrays pass through."""
+    return x if is_array_api_obj(x) else np.asarray(x)
+
+
+def _default_float(xp: ModuleType):
+    try:
+        return xp.__array_namespace_info__().default_dtypes()["real floating"]
+    except AttributeError:  # namespaces that predate the 2023.12 inspection API
+        return xp.float64
+
+
+def float_input(x, name: str = "x"):
+    """Return ``(xp, x_work, out_dtype)`` for a numeric array-like ``x``.
+
+    ``x_work`` is ``x`` in the dtype the computation runs in: float32 for
+    float16 input (so ``exp`` and sums neither overflow nor lose digits), the
+    default floating dtype for integer or boolean input, the input's own dtype
+    otherwise.  ``out_dtype`` is the dtype to hand back.  ``x`` itself is never
+    modified.
+    """
+    x = _as_array(x)
+    xp = array_namespace(x)
+    dtype = x.dtype
+    try:
+        is_real_float = xp.isdtype(dtype, "real floating")
+        is_int_or_bool = xp.isdtype(dtype, ("integral", "bool"))
+    except (TypeError, ValueError, AttributeError):
+        is_real_float = is_int_or_bool = False
+    if is_real_float:
+        if dtype == getattr(xp, "float16", None):  # not in the standard; NumPy and CuPy have it
+            return xp, xp.astype(x, xp.float32), dtype
+        return xp, x, dtype
+    if is_int_or_bool:
+        default = _default_float(xp)
+        return xp, xp.astype(x, default), default
+    raise TypeError(
+        f"{name} must be a real numeric array (float, int or bool); got dtype {dtype}"
+    )
+
+
+def restore(xp: ModuleType, y, out_dtype):
+    """Cast a result computed in a wider dtype back to the caller's dtype."""
+    return y if y.dtype == out_dtype else xp.astype(y, out_dtype)
+
+
+def check_axis(axis, ndim: int) -> int:
+    """Normalise ``axis`` for an array of ``ndim`` dimensions, or raise."""
+    try:
+        axis = operator.index(axis)
+    except TypeError:
+        raise TypeError(f"axis must be an integer; got {axis!r}") from None
+    if not -ndim <= axis < ndim:
+        raise ValueError(
+            f"axis {axis} is out of range for an array with {ndim} dimension(s)"
+        )
+    return axis % ndim
+
+
+def check_same_shape(a, b, names: tuple[str, str]) -> None:
+    if tuple(a.shape) != tuple(b.shape):
+        raise ValueError(
+            f"{names[0]} and {names[1]} must have the same shape; "
+            f"got {tuple(a.shape)} and {tuple(b.shape)}"
+        )
+
+
+def check_temperature(temperature) -> float:
+    try:
+        t = float(temperature)
+    except (TypeError, ValueError):
+        raise TypeError(f"temperature must be a real number; got {temperature!r}") from None
+    if not t > 0 or math.isnan(t):
+        raise ValueError(f"temperature must be > 0; got {temperature!r}")
+    return t
+
+
+def special(xp: ModuleType, name: str):
+    """``erf``/``erfc`` for the namespace ``xp`` (they are not in the Array API).
+
+    NumPy gets SciPy's, CuPy gets ``cupyx.scipy.special``'s (imported only
+    now), PyTorch and JAX their own.  Any other CPU namespace (such as
+    ``array-api-strict``) borrows SciPy's through DLPack, which shares memory
+    rather than copying it.
+    """
+    if is_numpy_namespace(xp):
+        import scipy.special
+
+        return getattr(scipy.special, name)
+    if is_cupy_namespace(xp):
+        import cupyx.scipy.special
+
+        return getattr(cupyx.scipy.special, name)
+    if is_torch_namespace(xp):
+        import torch
+
+        return getattr(torch.special, name)
+    if is_jax_namespace(xp):
+        import jax.scipy.special
+
+        return getattr(jax.scipy.special, name)
+
+    import scipy.special
+
+    fn = getattr(scipy.special, name)
+
+    def via_numpy(x):
+        return xp.asarray(fn(np.from_dlpack(x)))
+
+    return via_numpy

@@ -1,0 +1,305 @@
+"""Softmax, log-softmax and log-sum-exp, with their backward passes.
+
+All three reduce along one ``axis`` (default ``-1``, the last) and share the
+stable recipe of :cite:t:`blanchard2021accurate`: subtract the slice's maximum
+:math:`m` before exponentiating, so every ``exp`` sees a number :math:`\\le 0`
+and the largest term is exactly 1.
+
+``where`` is a boolean mask broadcastable to ``x``, as in ``jax.nn``:
+masked-out entries take no part in the sum, get probability 0 and
+log-probability :math:`-\\infty`.  A slice whose entries are all
+:math:`-\\infty` (and not masked) has no distribution: it gives NaN, as in
+PyTorch; a slice containing :math:`+\\infty` or NaN gives NaN too.
+"""
+
+from __future__ import annotations
+
+import math
+
+from ._array import (
+    check_axis,
+    check_same_shape,
+    check_temperature,
+    float_input,
+    restore,
+)
+
+__all__ = [
+    "softmax",
+    "log_softmax",
+    "logsumexp",
+    "softmax_vjp",
+    "log_softmax_vjp",
+    "softmax_jacobian",
+]
+
+
+def _prepare(x, axis, temperature, where):
+    """Shared front end: namespace, dtype, axis, temperature and mask."""
+    xp, x, dtype = float_input(x)
+    axis = check_axis(axis, x.ndim)
+    t = check_temperature(temperature)
+    if t != 1.0:
+        x = x / t
+    if where is not None:
+        where = _as_mask(xp, where, x.shape)
+        x = xp.where(where, x, -math.inf)
+    return xp, x, dtype, axis, where
+
+
+def _as_mask(xp, where, shape):
+    where = xp.asarray(where)
+    if where.dtype != xp.bool:
+        raise TypeError(f"where must be a boolean mask; got dtype {where.dtype}")
+    try:
+        return xp.broadcast_to(where, shape)
+    except ValueError:
+        raise ValueError(
+            f"where of shape {tuple(where.shape)} does not broadcast to {tuple(shape)}"
+        ) from None
+
+
+def _shifted_exp_sum(xp, x, axis):
+    """Return ``(shift, e, s, ok)`` with ``e = exp(x - shift)``, ``s = sum(e)``.
+
+    ``shift`` is the slice maximum where that is finite, else 0, so
+    ``x - shift`` never forms ``inf - inf``.  ``ok`` marks the slices whose
+    maximum was finite; for them ``s >= 1`` (the maximum contributes
+    ``exp(0) = 1``), so dividing by ``s`` or taking its log is always safe.
+    """
+    m = xp.max(x, axis=axis, keepdims=True)
+    ok = xp.isfinite(m)
+    shift = xp.where(ok, m, 0.0)
+    e = xp.exp(x - shift)
+    s = xp.sum(e, axis=axis, keepdims=True)
+    return shift, e, s, ok
+
+
+def softmax(x, axis=-1, temperature=1.0, where=None):
+    r"""Softmax along ``axis``, with an optional temperature and mask.
+
+    .. math::
+
+        \operatorname{softmax}(x)_i
+        = \frac{e^{x_i/T}}{\sum_j e^{x_j/T}}
+        = \frac{e^{x_i/T - m}}{\sum_j e^{x_j/T - m}},
+        \qquad m = \max_j x_j/T .
+
+    The second form (the max shift) is the one evaluated; it is equal to
+    the first because the factor :math:`e^{-m}` cancels.  As
+    :math:`T \to 0^+` the result tends to the one-hot vector of the argmax,
+    as :math:`T \to \infty` to the uniform distribution.  The name and the
+    function go back to :cite:t:`bridle1990probabilistic`.
+
+    Parameters
+    ----------
+    x : array_like
+        Logits.
+    axis : int, default -1
+        Axis to normalise over.
+    temperature : float, default 1.0
+        :math:`T > 0`.
+    where : array_like of bool, optional
+        Entries to include; masked-out entries get probability 0.
+
+    Returns
+    -------
+    array
+        Probabilities, same shape and floating dtype as ``x``, summing to 1
+        along ``axis``.
+
+    Raises
+    ------
+    ValueError
+        If ``axis`` is out of range or ``temperature <= 0``.
+    TypeError
+        If ``x`` is not numeric or ``where`` not boolean.
+    """
+    xp, x, dtype, axis, where = _prepare(x, axis, temperature, where)
+    if x.shape[axis] == 0:
+        return restore(xp, x, dtype)
+    _, e, s, ok = _shifted_exp_sum(xp, x, axis)
+    y = e / xp.where(ok, s, 1.0)
+    if not xp.all(ok):  # a slice of all -inf, or with +inf or NaN, has no distribution
+        y = xp.where(ok, y, math.nan)
+    if where is not None:
+        y = xp.where(where, y, 0.0)
+    return restore(xp, y, dtype)
+
+
+def log_softmax(x, axis=-1, temperature=1.0, where=None):
+    r"""Logarithm of the softmax, without forming the softmax.
+
+    .. math::
+
+        \log \operatorname{softmax}(x)_i = \frac{x_i}{T} - \operatorname{logsumexp}(x/T)
+        = \left(\frac{x_i}{T} - m\right) - \log\sum_j e^{x_j/T - m}
+
+    ``log(softmax(x))`` turns every probability that underflowed to 0 into
+    :math:`-\infty`; this form stays finite for finite logits.
+
+    Parameters
+    ----------
+    x : array_like
+        Logits.
+    axis : int, default -1
+        Axis to normalise over.
+    temperature : float, default 1.0
+        :math:`T > 0`.
+    where : array_like of bool, optional
+        Entries to include; masked-out entries get :math:`-\infty`.
+
+    Returns
+    -------
+    array
+        Log-probabilities, same shape and floating dtype as ``x``.
+    """
+    xp, x, dtype, axis, where = _prepare(x, axis, temperature, where)
+    if x.shape[axis] == 0:
+        return restore(xp, x, dtype)
+    shift, _, s, ok = _shifted_exp_sum(xp, x, axis)
+    y = (x - shift) - xp.log(xp.where(ok, s, 1.0))
+    if not xp.all(ok):
+        y = xp.where(ok, y, math.nan)
+    if where is not None:
+        y = xp.where(where, y, -math.inf)
+    return restore(xp, y, dtype)
+
+
+def logsumexp(x, axis=-1, keepdims=False, where=None):
+    r"""Log of the sum of exponentials along ``axis``, without overflow.
+
+    .. math::
+
+        \operatorname{logsumexp}(x) = \log \sum_j e^{x_j}
+        = m + \log \sum_j e^{x_j - m}, \qquad m = \max_j x_j
+
+    ``logsumexp([1000, 1000]) == 1000 + log 2``.  A slice of all
+    :math:`-\infty` (or an empty or fully masked slice) gives
+    :math:`-\infty`, the log of an empty sum; :math:`+\infty` gives
+    :math:`+\infty`; NaN propagates.
+
+    Parameters
+    ----------
+    x : array_like
+        Input.
+    axis : int, default -1
+        Axis to reduce.
+    keepdims : bool, default False
+        Keep the reduced axis with length 1.
+    where : array_like of bool, optional
+        Entries to include in the sum.
+
+    Returns
+    -------
+    array
+        ``x``'s floating dtype; ``x``'s shape without ``axis`` (or with it of
+        length 1 if ``keepdims``).
+    """
+    xp, x, dtype, axis, where = _prepare(x, axis, 1.0, where)
+    if x.shape[axis] == 0:
+        shape = list(x.shape)
+        shape[axis] = 1
+        lse = xp.full(tuple(shape), -math.inf, dtype=x.dtype)
+    else:
+        shift, _, s, ok = _shifted_exp_sum(xp, x, axis)
+        lse = shift + xp.log(xp.where(ok, s, 1.0))
+        if not xp.all(ok):
+            # max is -inf (empty sum: -inf), +inf (the sum is +inf) or NaN.
+            lse = xp.where(ok, lse, xp.max(x, axis=axis, keepdims=True))
+    if not keepdims:
+        lse = xp.squeeze(lse, axis=axis)
+    return restore(xp, lse, dtype)
+
+
+def softmax_vjp(y, grad, axis=-1):
+    r"""Backward pass of softmax, given its **output** ``y``.
+
+    With :math:`y = \operatorname{softmax}(x)` and upstream gradient
+    :math:`g = \partial L / \partial y`,
+
+    .. math::
+
+        \frac{\partial L}{\partial x} = J^\top g
+        = y \odot \left(g - \langle g, y \rangle\right),
+        \qquad J = \operatorname{diag}(y) - y y^\top,
+
+    computed in :math:`O(n)` without forming the :math:`n \times n`
+    Jacobian.  Along ``axis`` the result sums to 0, because softmax is
+    unchanged by adding a constant to every logit.
+
+    Parameters
+    ----------
+    y : array_like
+        The softmax output (not the logits).
+    grad : array_like
+        Upstream gradient, same shape as ``y``.
+    axis : int, default -1
+        The axis softmax was taken over.
+
+    Returns
+    -------
+    array
+        Gradient with respect to the logits, same shape as ``y``.
+    """
+    xp, y, dtype = float_input(y, "y")
+    _, g, _ = float_input(xp.asarray(grad), "grad")
+    check_same_shape(y, g, ("y", "grad"))
+    axis = check_axis(axis, y.ndim)
+    g = xp.astype(g, y.dtype)
+    dot = xp.sum(g * y, axis=axis, keepdims=True)
+    return restore(xp, y * (g - dot), dtype)
+
+
+def log_softmax_vjp(y, grad, axis=-1):
+    r"""Backward pass of log-softmax, given its **output** ``y = log_softmax(x)``.
+
+    .. math::
+
+        \frac{\partial L}{\partial x} = g - e^{y} \sum_j g_j
+        = g - \operatorname{softmax}(x) \sum_j g_j
+
+    Parameters
+    ----------
+    y : array_like
+        The log-softmax output (not the logits).
+    grad : array_like
+        Upstream gradient, same shape as ``y``.
+    axis : int, default -1
+        The axis log-softmax was taken over.
+
+    Returns
+    -------
+    array
+        Gradient with respect to the logits, same shape as ``y``.
+    """
+    xp, y, dtype = float_input(y, "y")
+    _, g, _ = float_input(xp.asarray(grad), "grad")
+    check_same_shape(y, g, ("y", "grad"))
+    axis = check_axis(axis, y.ndim)
+    g = xp.astype(g, y.dtype)
+    total = xp.sum(g, axis=axis, keepdims=True)
+    return restore(xp, g - xp.exp(y) * total, dtype)
+
+
+def softmax_jacobian(y):
+    r"""The softmax Jacobian from the softmax **output** ``y``, over the last axis.
+
+    .. math::
+
+        J_{ij} = \frac{\partial y_i}{\partial x_j} = y_i(\delta_{ij} - y_j),
+        \qquad J = \operatorname{diag}(y) - y y^\top
+
+    Symmetric, with rows (and columns) summing to 0.  Leading axes are
+    batch axes: for ``y`` of shape ``(..., n)`` the result has shape
+    ``(..., n, n)``.  It costs :math:`O(n^2)` memory; a backward pass
+    should use :func:`softmax_vjp` instead.
+    """
+    xp, y, dtype = float_input(y, "y")
+    if y.ndim == 0:
+        raise ValueError("softmax_jacobian needs at least one axis; got a 0-d array")
+    n = y.shape[-1]
+    col = xp.expand_dims(y, axis=-1)
+    row = xp.expand_dims(y, axis=-2)
+    eye = xp.eye(n, dtype=y.dtype)
+    return restore(xp, col * eye - col * row, dtype)
