@@ -12,6 +12,8 @@ from .losses import *  # noqa: F401,F403
 from .losses import __all__ as _losses
 from .softmax import *  # noqa: F401,F403
 from .softmax import __all__ as _softmax
+from .streaming import *  # noqa: F401,F403
+from .streaming import __all__ as _streaming
 
 __version__ = "0.1.0"
-__all__ = [*_elementwise, *_gated, *_softmax, *_losses]
+__all__ = [*_elementwise, *_gated, *_softmax, *_losses, *_streaming]

@@ -60,19 +60,23 @@ def _as_mask(xp, where, shape):
 
 
 def _shifted_exp_sum(xp, x, axis):
-    """Return ``(shift, e, s, ok)`` with ``e = exp(x - shift)``, ``s = sum(e)``.
+    """Return ``(m, e, s, ok)`` with ``e = exp(x - m)`` and ``s = sum(e)``.
 
-    ``shift`` is the slice maximum where that is finite, else 0, so
-    ``x - shift`` never forms ``inf - inf``.  ``ok`` marks the slices whose
-    maximum was finite; for them ``s >= 1`` (the maximum contributes
-    ``exp(0) = 1``), so dividing by ``s`` or taking its log is always safe.
+    ``m`` is the slice maximum, and ``ok`` marks the slices where it is
+    finite; for them ``s >= 1`` (the maximum contributes ``exp(0) = 1``), so
+    dividing by ``s`` or taking its log is always safe.  A slice without a
+    finite maximum (all ``-inf``, or holding ``+inf`` or NaN) is computed as
+    zeros instead, so that no ``inf - inf`` is formed and no ``exp``
+    overflows; callers overwrite its result.
     """
     m = xp.max(x, axis=axis, keepdims=True)
     ok = xp.isfinite(m)
-    shift = xp.where(ok, m, 0.0)
-    e = xp.exp(x - shift)
+    if not xp.all(ok):
+        x = xp.where(ok, x, 0.0)
+        m = xp.where(ok, m, 0.0)
+    e = xp.exp(x - m)
     s = xp.sum(e, axis=axis, keepdims=True)
-    return shift, e, s, ok
+    return m, e, s, ok
 
 
 def softmax(x, axis=-1, temperature=1.0, where=None):
@@ -119,7 +123,7 @@ def softmax(x, axis=-1, temperature=1.0, where=None):
     if x.shape[axis] == 0:
         return restore(xp, x, dtype)
     _, e, s, ok = _shifted_exp_sum(xp, x, axis)
-    y = e / xp.where(ok, s, 1.0)
+    y = e / s
     if not xp.all(ok):  # a slice of all -inf, or with +inf or NaN, has no distribution
         y = xp.where(ok, y, math.nan)
     if where is not None:
@@ -157,8 +161,8 @@ def log_softmax(x, axis=-1, temperature=1.0, where=None):
     xp, x, dtype, axis, where = _prepare(x, axis, temperature, where)
     if x.shape[axis] == 0:
         return restore(xp, x, dtype)
-    shift, _, s, ok = _shifted_exp_sum(xp, x, axis)
-    y = (x - shift) - xp.log(xp.where(ok, s, 1.0))
+    m, _, s, ok = _shifted_exp_sum(xp, x, axis)
+    y = (x - m) - xp.log(s)
     if not xp.all(ok):
         y = xp.where(ok, y, math.nan)
     if where is not None:
@@ -202,8 +206,8 @@ def logsumexp(x, axis=-1, keepdims=False, where=None):
         shape[axis] = 1
         lse = xp.full(tuple(shape), -math.inf, dtype=x.dtype)
     else:
-        shift, _, s, ok = _shifted_exp_sum(xp, x, axis)
-        lse = shift + xp.log(xp.where(ok, s, 1.0))
+        m, _, s, ok = _shifted_exp_sum(xp, x, axis)
+        lse = m + xp.log(s)
         if not xp.all(ok):
             # max is -inf (empty sum: -inf), +inf (the sum is +inf) or NaN.
             lse = xp.where(ok, lse, xp.max(x, axis=axis, keepdims=True))
