@@ -1,0 +1,1 @@
+"""The book's derivations and claims, one module per topic."""
