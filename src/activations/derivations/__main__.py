@@ -24,6 +24,7 @@ def main(argv=None) -> int:
                       ("check", "fail if any chapter's derivation text differs from the catalogue")]:
         p = sub.add_parser(cmd, help=text)
         p.add_argument("--root", type=Path, default=Path("."), help="the book's root folder")
+        p.add_argument("paths", nargs="*", type=Path, help="chapter files (default: all of chapters/)")
     sub.add_parser("list", help="list derivations and claims")
     p = sub.add_parser("show", help="print one derivation's admonition")
     p.add_argument("name")
@@ -32,7 +33,8 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
 
     if args.command in ("sync", "check"):
-        changed, problems = sync_paths(_chapters(args.root), write=args.command == "sync")
+        paths = args.paths or _chapters(args.root)
+        changed, problems = sync_paths(paths, write=args.command == "sync")
         for p in problems:
             print(p, file=sys.stderr)
         verb = "rewrote" if args.command == "sync" else "out of sync"
