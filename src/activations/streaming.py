@@ -13,10 +13,28 @@ Here the data arrive in blocks of ``block_size`` entries along ``axis``.
 from __future__ import annotations
 
 import math
+import operator
 
 from ._array import check_axis, float_input, restore
 
 __all__ = ["online_logsumexp", "online_softmax"]
+
+
+# exp(-1000) is exactly 0 in float32 and float64 (and in float16, computed in
+# float32): any exponent below -_FLOOR may be replaced by -_FLOOR.
+_FLOOR = 1000.0
+
+
+def _exponent(xp, a, shift):
+    """``min(a - shift, 0)``, without the overflow of ``a - shift``.
+
+    For finite extremes (``a = -1e308``, ``shift = 1e308``) the difference
+    overflows and NumPy warns.  Halves cannot overflow, so they decide which
+    entries lie so far below ``shift`` that their exponential is 0; those get
+    ``-_FLOOR`` and every other difference is formed exactly as written.
+    """
+    far = 0.5 * a - 0.5 * shift < -0.5 * _FLOOR
+    return xp.minimum(xp.where(far, -_FLOOR, xp.where(far, shift, a) - shift), 0.0)
 
 
 def _running_max_and_sum(xp, x, axis, block_size):
@@ -43,15 +61,23 @@ def _running_max_and_sum(xp, x, axis, block_size):
         block = x[tuple(index)]
         m_new = xp.maximum(m, xp.max(block, axis=axis, keepdims=True))
         shift = xp.where(xp.isfinite(m_new), m_new, 0.0)
-        rescale = xp.exp(xp.minimum(m - shift, 0.0))
-        d = d * rescale + xp.sum(xp.exp(xp.minimum(block - shift, 0.0)), axis=axis, keepdims=True)
+        rescale = xp.exp(_exponent(xp, m, shift))
+        d = d * rescale + xp.sum(xp.exp(_exponent(xp, block, shift)), axis=axis, keepdims=True)
         m = m_new
     return m, d
 
 
-def _check_block_size(block_size):
-    if not isinstance(block_size, int) or isinstance(block_size, bool) or block_size < 1:
+def _check_block_size(block_size) -> int:
+    # Any integer type (Python or NumPy) is accepted; a bool or a float is a mistake, not a size.
+    if isinstance(block_size, bool):
+        raise TypeError(f"block_size must be an integer; got {block_size!r}")
+    try:
+        block_size = operator.index(block_size)
+    except TypeError:
+        raise TypeError(f"block_size must be an integer; got {block_size!r}") from None
+    if block_size < 1:
         raise ValueError(f"block_size must be a positive integer; got {block_size!r}")
+    return block_size
 
 
 def online_logsumexp(x, axis=-1, keepdims=False, block_size=128):
@@ -77,7 +103,7 @@ def online_logsumexp(x, axis=-1, keepdims=False, block_size=128):
     block_size : int, default 128
         Entries read per step along ``axis``.
     """
-    _check_block_size(block_size)
+    block_size = _check_block_size(block_size)
     xp, x, dtype = float_input(x)
     axis = check_axis(axis, x.ndim)
     m, d = _running_max_and_sum(xp, x, axis, block_size)
@@ -108,12 +134,12 @@ def online_softmax(x, axis=-1, block_size=128):
     block_size : int, default 128
         Entries read per step along ``axis``.
     """
-    _check_block_size(block_size)
+    block_size = _check_block_size(block_size)
     xp, x, dtype = float_input(x)
     axis = check_axis(axis, x.ndim)
     m, d = _running_max_and_sum(xp, x, axis, block_size)
     ok = xp.isfinite(m)
-    y = xp.exp(xp.minimum(x - xp.where(ok, m, 0.0), 0.0)) / xp.where(ok, d, 1.0)
+    y = xp.exp(_exponent(xp, x, xp.where(ok, m, 0.0))) / xp.where(ok, d, 1.0)
     if not xp.all(ok):  # all -inf, or +inf or NaN in the slice: no distribution
         y = xp.where(ok, y, math.nan)
     return restore(xp, y, dtype)
