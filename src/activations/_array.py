@@ -77,7 +77,16 @@ def float_input(x, name: str = "x"):
 
 def restore(xp: ModuleType, y, out_dtype):
     """Cast a result computed in a wider dtype back to the caller's dtype."""
-    return y if y.dtype == out_dtype else xp.astype(y, out_dtype)
+    if y.dtype == out_dtype:
+        return y
+    # A value beyond out_dtype's range (a float32 result past 65504 for
+    # float16) rounds to +-inf in the cast, but NumPy also warns ("overflow
+    # encountered in cast"); writing those infinities first avoids the warning.
+    fi = xp.finfo(out_dtype)
+    top = float(fi.max)
+    limit = top + float(fi.eps) * 2.0 ** math.floor(math.log2(top)) / 2  # max + half an ulp
+    y = xp.where(y >= limit, math.inf, xp.where(y <= -limit, -math.inf, y))
+    return xp.astype(y, out_dtype)
 
 
 def check_axis(axis, ndim: int) -> int:

@@ -65,6 +65,16 @@ def _sigmoid(xp, x):
     return xp.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
+def _sigmoid_pair(xp, x):
+    # (sigmoid(x), sigmoid(-x)) from one exp.  Derivatives need 1 - sigmoid(x);
+    # computed as a difference it loses every digit once sigmoid(x) rounds to 1
+    # (x > 37 in float64), while sigmoid(-x) keeps full relative precision.
+    e = xp.exp(-xp.abs(x))
+    r = 1.0 / (1.0 + e)
+    pos = x >= 0
+    return xp.where(pos, r, e * r), xp.where(pos, e * r, r)
+
+
 def sigmoid(x):
     r"""Logistic sigmoid.
 
@@ -101,8 +111,8 @@ def sigmoid_grad(x):
     Its maximum is :math:`1/4`, at :math:`x = 0`.
     """
     xp, x, dtype = float_input(x)
-    s = _sigmoid(xp, x)
-    return restore(xp, s * (1.0 - s), dtype)
+    s, s_neg = _sigmoid_pair(xp, x)  # 1 - sigmoid(x) == sigmoid(-x), without cancellation
+    return restore(xp, s * s_neg, dtype)
 
 
 # ------------------------------------------------------------ softplus, log-sigmoid
@@ -199,8 +209,10 @@ def tanh(x):
 def tanh_grad(x):
     r"""Derivative of tanh, :math:`\tanh'(x) = 1 - \tanh^2(x)`; its maximum is 1 at 0."""
     xp, x, dtype = float_input(x)
-    t = xp.tanh(x)
-    return restore(xp, 1.0 - t * t, dtype)
+    # 1 - tanh^2 cancels to 0 for |x| > 19 (float64); tanh' = 4 sigmoid'(2x) does
+    # not, and clipping (tanh' is 0 in every dtype past |x| = 1e4) keeps 2x finite.
+    s, s_neg = _sigmoid_pair(xp, 2.0 * _saturated(xp, x))
+    return restore(xp, 4.0 * s * s_neg, dtype)
 
 
 # ----------------------------------------------------------------------- ReLU family
@@ -230,7 +242,7 @@ def relu_grad(x):
     0 there.
     """
     xp, x, dtype = float_input(x)
-    step = xp.where(x > 0, 1.0, 0.0)
+    step = xp.where(x > 0, xp.ones_like(x), 0.0)  # the standard's where takes at most one scalar
     return restore(xp, _propagate_nan(xp, x, xp.astype(step, x.dtype)), dtype)
 
 
@@ -261,7 +273,7 @@ def leaky_relu_grad(x, negative_slope=0.01):
     r"""Derivative of leaky ReLU: 1 for :math:`x > 0`, ``negative_slope`` for
     :math:`x \le 0` (PyTorch's convention at the kink)."""
     xp, x, dtype = float_input(x)
-    g = xp.where(x > 0, 1.0, float(negative_slope))
+    g = xp.where(x > 0, xp.ones_like(x), float(negative_slope))
     return restore(xp, _propagate_nan(xp, x, xp.astype(g, x.dtype)), dtype)
 
 
@@ -274,14 +286,23 @@ def squared_relu(x):
     """
     xp, x, dtype = float_input(x)
     r = xp.maximum(x, 0.0)
-    return restore(xp, r * r, dtype)
+    # r * r overflows (with a RuntimeWarning) for r > sqrt(max), e.g. r > 255.9
+    # in float16.  Deciding overflow on the square of r / 4 (exact scaling, no
+    # overflow) and writing inf there keeps the result exact and warning-free.
+    big = float(xp.finfo(dtype).max)
+    q = xp.minimum(r, 2.0 * math.sqrt(big)) * 0.25
+    over = q * q > big / 16.0
+    r = xp.where(over, 0.0, r)
+    return restore(xp, xp.where(over, math.inf, r * r), dtype)
 
 
 def squared_relu_grad(x):
     r"""Derivative of squared ReLU, :math:`2\max(0, x)`; it is 0 at 0 (the
     function is differentiable there)."""
     xp, x, dtype = float_input(x)
-    return restore(xp, 2.0 * xp.maximum(x, 0.0), dtype)
+    r = xp.maximum(x, 0.0)
+    over = r > 0.5 * float(xp.finfo(dtype).max)  # 2r would overflow (and warn): write inf
+    return restore(xp, xp.where(over, math.inf, 2.0 * xp.where(over, 0.0, r)), dtype)
 
 
 # ----------------------------------------------------------------------------- GELU
@@ -308,7 +329,7 @@ def _gelu_tanh_gate(xp, x):
     # (1 + tanh(u)) / 2 == sigmoid(2u): the sigmoid form does not cancel for u << 0.
     x = _saturated(xp, x)
     u = _SQRT_2_OVER_PI * (x + _GELU_TANH_CUBIC * (x * x * x))
-    return _sigmoid(xp, 2.0 * u), x
+    return (*_sigmoid_pair(xp, 2.0 * u), x)
 
 
 def gelu(x, approximate="none"):
@@ -373,23 +394,33 @@ def gelu_grad(x, approximate="none"):
             return _std_normal_cdf(xp, x) + xc * (_INV_SQRT_2PI * xp.exp(-0.5 * (xc * xc)))
     else:
         def f(x):
-            s, xc = _gelu_tanh_gate(xp, x)
+            s, s_neg, xc = _gelu_tanh_gate(xp, x)  # s_neg = 1 - s, to full precision
             du = _SQRT_2_OVER_PI * (1.0 + 3.0 * _GELU_TANH_CUBIC * (xc * xc))
-            return s + 2.0 * xc * s * (1.0 - s) * du
+            return s + 2.0 * xc * s * s_neg * du
     return restore(xp, _with_limits(xp, f, x, 0.0, 1.0), dtype)
 
 
 # ---------------------------------------------------------------------- SiLU, Swish
 
 
+def _beta_x(xp, x, beta):
+    # beta * x, clipped where the sigmoid of it is exactly 0 or 1 anyway
+    # (|beta x| >= 1e4), so that a large beta cannot overflow it.
+    if not beta:
+        return 0.0 * x
+    c = min(1e4 / abs(beta), float(xp.finfo(x.dtype).max))  # a bound x's dtype can hold
+    return beta * xp.clip(x, -c, c)
+
+
 def _swish(xp, x, beta, lo, hi):
-    return _with_limits(xp, lambda x: x * _sigmoid(xp, beta * x), x, lo, hi)
+    return _with_limits(xp, lambda x: x * _sigmoid(xp, _beta_x(xp, x, beta)), x, lo, hi)
 
 
 def _swish_grad(xp, x, beta, lo, hi):
     def f(x):
-        s = _sigmoid(xp, beta * x)
-        return s + beta * x * s * (1.0 - s)
+        z = _beta_x(xp, x, beta)
+        s, s_neg = _sigmoid_pair(xp, z)  # s_neg = 1 - s, to full precision
+        return s + z * s * s_neg
 
     return _with_limits(xp, f, x, lo, hi)
 

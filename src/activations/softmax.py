@@ -251,6 +251,14 @@ def softmax_vjp(y, grad, axis=-1):
     check_same_shape(y, g, ("y", "grad"))
     axis = check_axis(axis, y.ndim)
     g = xp.astype(g, y.dtype)
+    if y.shape[axis] == 0:
+        return restore(xp, g, dtype)
+    # Where one y_k is ~1, <g, y> ~ g_k and g_k - <g, y> cancels to 0 (x = [40, 0]
+    # loses the first gradient entirely).  Since sum(y) = 1, subtracting a
+    # constant from g changes nothing; subtracting g at the largest y removes
+    # the dominant term from the dot product, and with it the cancellation.
+    at_max = y == xp.max(y, axis=axis, keepdims=True)
+    g = g - xp.max(xp.where(at_max, g, -math.inf), axis=axis, keepdims=True)
     dot = xp.sum(g * y, axis=axis, keepdims=True)
     return restore(xp, y * (g - dot), dtype)
 

@@ -1,0 +1,174 @@
+"""Shared fixtures and helpers for the ``activations`` test suite.
+
+Every test that takes the ``xp`` fixture runs once per array library:
+
+* ``numpy``;
+* ``array_api_strict``, a namespace that implements the Array API standard
+  and nothing else, so a passing run proves that no NumPy-only call leaks into
+  the package (which is what running on CuPy needs);
+* ``cupy``, only where CuPy is installed and a GPU is usable; otherwise the
+  test is skipped with the reason spelled out.
+
+Results are compared in NumPy (``to_numpy``) against references that do not
+come from the package: mpmath at 50 digits, finite differences, hand-computed
+numbers, SciPy and PyTorch.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import settings
+
+FLOAT_NAMES = ("float16", "float32", "float64")
+
+# Property tests stay cheap: the whole package suite has to run in seconds.
+PROPERTY = settings(max_examples=50, deadline=None)
+
+NO_FLOAT16 = "array-api-strict has no float16 (it is not in the Array API standard)"
+CUPY_SKIP = "CuPy not installed / no GPU: CuPy path proved through array-api-strict"
+
+
+def _cupy_or_skip():
+    try:
+        import cupy
+    except Exception:  # ImportError, or a CUDA library that fails to load
+        pytest.skip(CUPY_SKIP)
+    try:
+        usable = cupy.cuda.runtime.getDeviceCount() > 0
+    except Exception:  # no driver, no device
+        usable = False
+    if not usable:
+        pytest.skip(CUPY_SKIP)
+    return cupy
+
+
+@pytest.fixture(scope="session", params=["numpy", "array_api_strict", "cupy"])
+def xp(request):
+    """The array namespace a test runs on (session-scoped, so Hypothesis accepts it)."""
+    if request.param == "numpy":
+        return np
+    if request.param == "array_api_strict":
+        return pytest.importorskip("array_api_strict")
+    return _cupy_or_skip()
+
+
+def xp_name(xp) -> str:
+    return xp.__name__.split(".")[0]
+
+
+def dtype_of(xp, name: str):
+    """The dtype called ``name`` in ``xp``; skips float16 where it does not exist."""
+    dtype = getattr(xp, name, None)
+    if dtype is None:
+        pytest.skip(NO_FLOAT16 if xp_name(xp) == "array_api_strict" else f"{xp_name(xp)} has no {name}")
+    return dtype
+
+
+def to_numpy(a) -> np.ndarray:
+    """Any array (NumPy, array-api-strict, CuPy) or scalar as a NumPy array."""
+    if isinstance(a, (np.ndarray, np.generic, int, float, bool)):
+        return np.asarray(a)
+    if hasattr(a, "get") and type(a).__module__.startswith("cupy"):
+        return a.get()
+    return np.from_dlpack(a)
+
+
+def asarray(xp, values, dtype="float64"):
+    """``values`` (nested lists, scalars or a NumPy array) as an ``xp`` array.
+
+    ``dtype`` is a dtype name or any namespace's dtype (``None`` keeps NumPy's
+    choice); float16 is skipped where ``xp`` has none.
+    """
+    if dtype is not None:
+        name = dtype if isinstance(dtype, str) else np_dtype(dtype).name
+        dtype_of(xp, name)
+        a = np.asarray(values, dtype=name)
+    else:
+        a = np.asarray(values)
+    return a if xp is np else xp.asarray(a)
+
+
+def np_dtype(dtype) -> np.dtype:
+    """The NumPy dtype with the same name as ``dtype`` (any namespace's)."""
+    return np.dtype(str(dtype).split(".")[-1].strip("'>"))
+
+
+def eps(dtype) -> float:
+    return float(np.finfo(np_dtype(dtype)).eps)
+
+
+def tiny(dtype) -> float:
+    """Smallest positive normal number of ``dtype``."""
+    return float(np.finfo(np_dtype(dtype)).tiny)
+
+
+def assert_close_ulp(actual, expected, dtype, tol_scale, k=4.0, floor=1.0, what=""):
+    """``|actual - expected| <= k * eps * tol_scale + 2 * floor * (subnormal spacing)``.
+
+    ``tol_scale`` is ``|expected|`` for a plain relative bound, plus a
+    condition-number term where the algorithm necessarily rounds an
+    intermediate argument (see the callers).  ``floor`` scales the absolute
+    allowance for results at or below the subnormal range.
+    """
+    actual = np.asarray(to_numpy(actual), dtype=np.float64)
+    expected = np.asarray(expected, dtype=np.float64)
+    scale = np.asarray(tol_scale, dtype=np.float64)
+    tol = k * eps(dtype) * scale + 2.0 * np.asarray(floor) * tiny(dtype) * eps(dtype)
+    same_special = (actual == expected) | (np.isnan(actual) & np.isnan(expected))
+    with np.errstate(invalid="ignore"):  # inf - inf where both are inf: masked next
+        err = np.where(same_special, 0.0, np.abs(actual - expected))
+    bad = ~(err <= tol)
+    if bad.any():
+        idx = np.argwhere(bad)[:5]
+        detail = "; ".join(
+            f"at {tuple(i)}: got {actual[tuple(i)]!r}, want {expected[tuple(i)]!r}, "
+            f"err {err[tuple(i)]:.3g} > tol {tol[tuple(i)] if tol.ndim else tol:.3g}"
+            for i in idx
+        )
+        raise AssertionError(f"{what} {bad.sum()} element(s) out of tolerance: {detail}")
+
+
+def central_diff_grad(fun, x: np.ndarray, rel_h: float = 1e-6) -> np.ndarray:
+    """Gradient of the scalar function ``fun`` (NumPy float64 in, float out) at ``x``
+    by central differences with a per-entry step ``rel_h * max(1, |x_i|)``."""
+    x = np.array(x, dtype=np.float64)
+    grad = np.empty_like(x)
+    for i in np.ndindex(x.shape):
+        h = rel_h * max(1.0, abs(x[i]))
+        xp_, xm = x.copy(), x.copy()
+        xp_[i] += h
+        xm[i] -= h
+        grad[i] = (fun(xp_) - fun(xm)) / (xp_[i] - xm[i])
+    return grad
+
+
+def central_diff_jacobian(fun, x: np.ndarray, rel_h: float = 1e-6) -> np.ndarray:
+    """Jacobian ``J[..out.., ..in..]`` of ``fun`` (NumPy array in, NumPy array out)."""
+    x = np.array(x, dtype=np.float64)
+    cols = []
+    for i in np.ndindex(x.shape):
+        h = rel_h * max(1.0, abs(x[i]))
+        xp_, xm = x.copy(), x.copy()
+        xp_[i] += h
+        xm[i] -= h
+        cols.append((fun(xp_) - fun(xm)) / (xp_[i] - xm[i]))
+    out_shape = np.shape(cols[0])
+    return np.moveaxis(np.array(cols), 0, -1).reshape(out_shape + x.shape)
+
+
+def mp_float(v) -> float:
+    """An mpmath number rounded to float64 (overflow to +-inf, underflow to 0)."""
+    import mpmath
+
+    if mpmath.isnan(v):
+        return math.nan
+    if mpmath.isinf(v):
+        return math.copysign(math.inf, v)
+    if v == 0:
+        return 0.0
+    if abs(v) > mpmath.mpf("1.7976931348623157e308"):
+        return math.copysign(math.inf, v)
+    return float(v)
