@@ -1,0 +1,38 @@
+"""The autograder behind ``python -m activations.grade``.
+
+Layout:
+
+``framework``
+    What a graded case is made of: :func:`~activations.grading.framework.case`
+    (points, hidden or not), :func:`~activations.grading.framework.call` (runs
+    one learner function, turning exceptions, warnings, wrong return types and
+    mutated inputs into feedback) and the comparison helpers.
+``cases``
+    One pytest module per exercise, named after the chapter.  Each test is a
+    graded case; its failure message is the feedback the learner reads.
+``_worker``
+    Runs one exercise's cases with pytest in a child process, with a time
+    limit per case, and writes one JSON line per case.
+:mod:`activations.grade`
+    The command line: one worker per exercise, a table, Gradescope's JSON.
+"""
+
+from __future__ import annotations
+
+#: Exercise modules, in the book's order, with the functions each defines.
+EXERCISES: dict[str, tuple[str, ...]] = {
+    "why_nonlinearity": ("compose_affine",),
+    "sigmoid": ("sigmoid", "sigmoid_grad", "log_sigmoid", "softplus"),
+    "tanh": ("tanh", "tanh_grad"),
+    "relu": ("relu", "relu_grad", "leaky_relu", "leaky_relu_grad"),
+    "gelu": ("gelu", "gelu_grad"),
+    "silu_and_gated": ("silu", "silu_grad", "swiglu", "swiglu_vjp"),
+    "softmax": ("softmax", "logsumexp"),
+    "softmax_backward": ("softmax_vjp", "softmax_jacobian"),
+    "cross_entropy": ("log_softmax", "cross_entropy", "cross_entropy_grad"),
+    "training_dynamics": ("xavier_std", "he_std"),
+    "mlp_from_scratch": ("dense_vjp",),
+    "online_softmax": ("online_logsumexp", "online_softmax"),
+}
+
+__all__ = ["EXERCISES"]

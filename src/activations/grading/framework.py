@@ -1,0 +1,323 @@
+"""Building blocks of graded cases.
+
+A graded case is a pytest test function decorated with :func:`case`.  It
+receives the fixture ``learner`` (the learner's module, see
+:class:`Learner`), calls the learner's functions through :func:`call`, and
+fails by raising :class:`Fail` whose message is the feedback: it names the
+mistake and says how to fix it.  Nothing a learner's function does (raise,
+hang, warn, return a list, modify its input) escapes :func:`call` as
+anything but a :class:`Fail`, except running out of time, which the worker
+turns into a failed case of its own.
+
+Hidden cases must not show their inputs: :func:`call` and the comparison
+helpers check :data:`CURRENT` and leave the arrays out of their messages
+when the running case is hidden; the case's own texts (``show=``) must be
+written without the inputs too.
+"""
+
+from __future__ import annotations
+
+import traceback
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+__all__ = [
+    "Fail",
+    "TimeLimitExceeded",
+    "CaseMeta",
+    "case",
+    "Learner",
+    "call",
+    "close",
+    "matches",
+    "same_dtype",
+    "fmt",
+    "rng",
+    "CURRENT",
+]
+
+
+class Fail(AssertionError):
+    """A failed case; the message is the feedback shown to the learner."""
+
+
+class TimeLimitExceeded(BaseException):
+    """Raised by the worker's alarm.  A ``BaseException``, so that a learner's
+    ``except Exception:`` cannot swallow it."""
+
+
+class NotImplementedYet(Fail):
+    """The learner's function still raises ``NotImplementedError``."""
+
+
+@dataclass(frozen=True)
+class CaseMeta:
+    points: float
+    hidden: bool
+    title: str
+
+
+def case(points: float = 1, *, hidden: bool = False, title: str | None = None):
+    """Mark a test function as a graded case worth ``points``.
+
+    ``title`` (default: the first line of the docstring) is what the table
+    shows.  A hidden case's title and feedback must not reveal its inputs.
+    """
+
+    def mark(fn):
+        doc = (fn.__doc__ or fn.__name__).strip().splitlines()[0]
+        fn.grading = CaseMeta(float(points), hidden, title or doc)
+        return fn
+
+    return mark
+
+
+#: State of the case being run, set by the worker: ``hidden`` and ``name``.
+CURRENT: dict = {"hidden": False, "name": ""}
+
+
+def _hidden() -> bool:
+    return bool(CURRENT.get("hidden"))
+
+
+# --------------------------------------------------------------------------- the learner
+
+
+class Learner:
+    """The learner's module, or the reason it could not be imported.
+
+    ``learner.softmax`` is a :class:`LearnerFunction`; a missing module, an
+    import that failed or a missing function raise :class:`Fail` there, so
+    every case of the exercise fails with the same clear message.
+    """
+
+    def __init__(self, exercise: str, path: Path, module=None, error: str | None = None):
+        self._exercise = exercise
+        self._path = path
+        self._module = module
+        self._error = error
+
+    def __getattr__(self, name: str):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        if self._error is not None:
+            raise Fail(self._error)
+        fn = getattr(self._module, name, None)
+        if fn is None:
+            raise Fail(f"{self._path} does not define a function named {name}; the exercise "
+                       f"asks for {name} with the same signature as activations.{name}.")
+        if not callable(fn):
+            raise Fail(f"{name} in {self._path} is a {type(fn).__name__}, not a function.")
+        return LearnerFunction(name, fn, self._path)
+
+
+@dataclass
+class LearnerFunction:
+    name: str
+    fn: object
+    path: Path
+
+
+# ------------------------------------------------------------------------------ calling
+
+
+def fmt(a, precision: int = 6) -> str:
+    """A short, one-line rendering of an array or number for feedback."""
+    if isinstance(a, (list, tuple)) and not all(isinstance(v, (int, float)) for v in a):
+        return "[" + ", ".join(fmt(v, precision) for v in a) + "]"
+    try:
+        arr = np.asarray(a)
+    except Exception:  # noqa: BLE001 - any object must be printable
+        return repr(a)[:200]
+    if arr.dtype.kind not in "biufc":
+        return repr(a)[:200]
+    text = np.array2string(arr, precision=precision, threshold=8, edgeitems=3,
+                           separator=", ", max_line_width=10_000)
+    return " ".join(text.split())
+
+
+def _arrays_in(obj):
+    """The NumPy arrays among the arguments, also inside lists and tuples."""
+    if isinstance(obj, np.ndarray):
+        yield obj
+    elif isinstance(obj, (list, tuple)):
+        for item in obj:
+            yield from _arrays_in(item)
+
+
+def _where_in_learner_code(exc: BaseException, path: Path) -> str:
+    """``" (line N: code)"`` for the deepest frame in the learner's file."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__)
+              if Path(f.filename).name == path.name]
+    if not frames:
+        return ""
+    f = frames[-1]
+    return f" (line {f.lineno} of {path.name}: {(f.line or '').strip()})"
+
+
+def _describe_call(fn: LearnerFunction, args, kwargs) -> str:
+    if _hidden():
+        return f"{fn.name} on a hidden input"
+    parts = [fmt(a) for a in args] + [f"{k}={v!r}" if not isinstance(v, np.ndarray) else f"{k}={fmt(v)}"
+                                      for k, v in kwargs.items()]
+    return f"{fn.name}({', '.join(parts)})"
+
+
+def _check_return(fn, out, show: str, returns):
+    """Validate the type of a learner's return value, or raise :class:`Fail`."""
+    if out is None:
+        raise Fail(f"{show} returned None: is a `return` statement missing in {fn.name}?")
+    if isinstance(returns, int):  # a tuple of `returns` arrays
+        if not isinstance(out, (tuple, list)) or len(out) != returns:
+            got = (f"a {type(out).__name__} of length {len(out)}"
+                   if isinstance(out, (tuple, list)) else f"a {type(out).__name__}")
+            raise Fail(f"{show} must return a tuple of {returns} arrays; it returned {got}.")
+        for i, item in enumerate(out):
+            _check_return(fn, item, f"item {i} of what {show} returned", "array")
+        return
+    if returns == "scalar":
+        if isinstance(out, (bool, np.bool_)) or not isinstance(out, (int, float, np.integer, np.floating)) \
+                and not (isinstance(out, np.ndarray) and out.ndim == 0 and out.dtype.kind in "iuf"):
+            raise Fail(f"{show} returned {type(out).__name__} {fmt(out) if not _hidden() else ''}; "
+                       "it must return a real number (a Python float is fine).")
+        return
+    # an array
+    if isinstance(out, (np.ndarray, np.generic)):
+        if out.dtype.kind not in "biuf":
+            raise Fail(f"{show} returned an array of dtype {out.dtype}; it must be a real floating array.")
+        return
+    if isinstance(out, list):
+        raise Fail(f"{show} returned a Python list; return a NumPy array, built with NumPy "
+                   "operations on the whole array (not a loop appending to a list), or wrap "
+                   "it in np.asarray(..., dtype=x.dtype).")
+    if isinstance(out, tuple):
+        raise Fail(f"{show} returned a tuple of {len(out)} items; it must return one NumPy array.")
+    if isinstance(out, (float, int)):
+        raise Fail(f"{show} returned a Python {type(out).__name__}; return a NumPy array "
+                   "(a 0-d array or NumPy scalar is fine) so that the dtype is kept.")
+    raise Fail(f"{show} returned a {type(out).__module__}.{type(out).__name__}; it must "
+               "return a NumPy array.")
+
+
+def call(fn: LearnerFunction, *args, show: str | None = None, hint: str = "",
+         returns="array", **kwargs):
+    """Call a learner's function and return what it returned.
+
+    Raises :class:`Fail` (with ``show``, the call as the learner should read
+    it, in the message) when the function raises, emits a
+    ``RuntimeWarning``, modifies one of its array arguments, or returns the
+    wrong kind of object: ``returns`` is ``"array"``, ``"scalar"`` or the
+    length of a tuple of arrays.  ``hint`` (the likely cause and its fix) is
+    appended to the message of a warning or an exception.
+    """
+    if show is None:
+        show = _describe_call(fn, args, kwargs)
+    before = [(a, a.copy()) for a in _arrays_in((args, tuple(kwargs.values())))]
+    CURRENT["calling"] = show  # named by the worker if the time limit stops the call
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        # NumPy's defaults, restated in case the learner's module changed them.
+        with np.errstate(over="warn", divide="warn", invalid="warn", under="ignore"):
+            try:
+                out = fn.fn(*args, **kwargs)
+            except TimeLimitExceeded:
+                raise
+            except NotImplementedError as exc:
+                raise NotImplementedYet(
+                    f"{fn.name} is not implemented yet: {fn.path} still raises "
+                    f"NotImplementedError. Replace the `raise` with your code.") from exc
+            except RecursionError as exc:
+                raise Fail(f"{show} raised RecursionError: does {fn.name} call itself "
+                           "(for instance through a name it imports)?") from exc
+            except SystemExit as exc:
+                raise Fail(f"{show} called sys.exit({exc.code!r}); a function must return "
+                           "its result, not end the program.") from exc
+            except Exception as exc:  # noqa: BLE001 - any learner error is feedback
+                msg = " ".join(str(exc).split())[:300]
+                raise Fail(f"{show} raised {type(exc).__name__}: {msg}"
+                           f"{_where_in_learner_code(exc, fn.path)}. {hint}".rstrip()) from exc
+    runtime = [w for w in caught if issubclass(w.category, RuntimeWarning)]
+    if runtime:
+        msg = str(runtime[0].message)
+        raise Fail(f"{show} emitted RuntimeWarning: {msg!r}. A correct implementation "
+                   f"gives no warning here. {hint}".rstrip())
+    for arr, copy in before:
+        if not (arr.shape == copy.shape and np.array_equal(arr, copy, equal_nan=True)):
+            raise Fail(f"{show} modified its input array in place (for instance `x -= m` or "
+                       "`x[...] = ...`): the caller's data changed. Compute into a new array "
+                       "(`z = x - m`).")
+    _check_return(fn, out, show, returns)
+    return out
+
+
+# --------------------------------------------------------------------------- comparing
+
+
+def matches(actual, expected, rtol: float = 1e-7, atol: float = 0.0) -> bool:
+    """True when ``actual`` has ``expected``'s shape and values (NaN equal to NaN)."""
+    try:
+        a = np.asarray(actual, dtype=np.float64)
+        e = np.asarray(expected, dtype=np.float64)
+        if a.shape != e.shape:
+            return False
+        with np.errstate(all="ignore"):
+            return bool(np.allclose(a, e, rtol=rtol, atol=atol, equal_nan=True))
+    except Exception:  # noqa: BLE001
+        return False
+
+
+def close(actual, expected, what: str, *, rtol: float = 1e-10, atol: float = 0.0,
+          hint: str = "", nonfinite_hint: str = "", shape_hint: str = "") -> None:
+    """Fail unless ``actual`` equals ``expected`` to ``rtol``/``atol``.
+
+    The checks go from the most telling to the least: the shape, then NaN or
+    infinity where the true value is finite, then the values.  ``what``
+    names the quantity ("softmax([1, 2, 3])"); each ``*_hint`` is appended
+    to the matching message.
+    """
+    a = np.asarray(actual)
+    e = np.asarray(expected, dtype=np.float64)
+    hidden = _hidden()
+    if a.shape != e.shape:
+        raise Fail(f"{what} has shape {a.shape}, but it should have shape {e.shape}. "
+                   f"{shape_hint}".rstrip())
+    a = a.astype(np.float64)
+    bad = ~np.isfinite(a) & np.isfinite(e)
+    if bad.any():
+        got = "" if hidden else f" {fmt(a)}"
+        kinds = sorted({"nan" if np.isnan(v) else ("inf" if v > 0 else "-inf") for v in a[bad]})
+        raise Fail(f"{what} returned{got} with {'/'.join(kinds)} where the true values are "
+                   f"finite. {nonfinite_hint}".rstrip())
+    with np.errstate(all="ignore"):
+        ok = np.isclose(a, e, rtol=rtol, atol=atol, equal_nan=True)
+    if ok.all():
+        return
+    with np.errstate(all="ignore"):
+        err = np.where(ok, 0.0, np.abs(a - e) / np.maximum(np.abs(e), np.finfo(float).tiny))
+    err = np.where(np.isnan(err), np.inf, err)
+    idx = np.unravel_index(int(np.argmax(err)), a.shape) if a.ndim else ()
+    where = f" at index {tuple(int(i) for i in idx)}" if a.ndim else ""
+    if hidden:
+        detail = f" (relative error {float(err[idx]):.2g}{where}, tolerance {max(rtol, atol):.0e})"
+    else:
+        detail = (f": got {fmt(a)}, expected {fmt(e)}; worst{where}: "
+                  f"{float(a[idx])!r} instead of {float(e[idx])!r}")
+    raise Fail(f"{what} is wrong{detail}. {hint}".rstrip())
+
+
+def same_dtype(actual, dtype, what: str, hint: str = "") -> None:
+    """Fail unless ``actual`` has dtype ``dtype``."""
+    got = np.asarray(actual).dtype
+    if got != np.dtype(dtype):
+        raise Fail(f"{what}: the input is {np.dtype(dtype)} but the result is {got}. Keep the "
+                   f"input's dtype: no np.asarray(x, dtype=float) or .astype(np.float64), and "
+                   f"constants as Python floats (math.sqrt(2.0), not np.sqrt(2.0): with NumPy 2, "
+                   f"float32 times a np.float64 scalar is float64). {hint}".rstrip())
+
+
+def rng(seed: int = 20260601) -> np.random.Generator:
+    """The fixed random generator of the random cases (same inputs every run)."""
+    return np.random.default_rng(seed)
