@@ -76,24 +76,27 @@ def _sample(dtype_name="float64"):
 
 # ---------------------------------------------------------------------- dtypes
 
+# (loops over the functions rather than parametrising them keep the suite fast;
+# every assertion names the function)
+
 @pytest.mark.parametrize("dtype_name", FLOAT_NAMES)
-@pytest.mark.parametrize("name", ALL_NAMES)
-def test_float_dtype_is_preserved(xp, name, dtype_name):
+def test_float_dtype_is_preserved(xp, dtype_name):
     x = asarray(xp, _sample(dtype_name), dtype_name)
-    for out in _call(name, x, xp):
-        assert out.dtype == x.dtype, f"{name}: {out.dtype} for {x.dtype} input"
-        assert np.all(np.isfinite(to_numpy(out)))
+    for name in ALL_NAMES:
+        for out in _call(name, x, xp):
+            assert out.dtype == x.dtype, f"{name}: {out.dtype} for {x.dtype} input"
+            assert np.all(np.isfinite(to_numpy(out))), name
 
 
-@pytest.mark.parametrize("kind", ["int64", "uint8", "bool"])
-@pytest.mark.parametrize("name", ALL_NAMES)
-def test_integer_and_bool_input_is_promoted_to_the_default_float(xp, name, kind):
+@pytest.mark.parametrize("kind", ["int64", "int32", "uint8", "bool"])
+def test_integer_and_bool_input_is_promoted_to_the_default_float(xp, kind):
     base = np.abs(_sample()).astype(np.int64) % 3
     x_int = asarray(xp, base.astype(kind), kind)
     x_f64 = asarray(xp, base.astype(kind).astype(np.float64))
-    for got, want in zip(_call(name, x_int, xp), _call(name, x_f64, xp)):
-        assert got.dtype == want.dtype == x_f64.dtype  # float64, the default
-        np.testing.assert_array_equal(to_numpy(got), to_numpy(want))
+    for name in ALL_NAMES:
+        for got, want in zip(_call(name, x_int, xp), _call(name, x_f64, xp)):
+            assert got.dtype == want.dtype == x_f64.dtype, name  # float64, the default
+            np.testing.assert_array_equal(to_numpy(got), to_numpy(want), err_msg=name)
 
 
 def test_gated_and_vjp_dtypes_combine_like_the_library(xp):
@@ -150,24 +153,24 @@ def test_cross_entropy_shapes(xp):
     np.testing.assert_allclose(to_numpy(one), math.log(2), rtol=1e-15)
 
 
-@pytest.mark.parametrize("name", ALL_NAMES)
-def test_non_contiguous_views(xp, name):
+def test_non_contiguous_views(xp):
     base = np.arange(48, dtype=np.float64).reshape(6, 8) / 7 - 3
     x = asarray(xp, base)
     views = [(x[:, ::2], base[:, ::2]), (x.T, base.T), (x[::-2, 1::3], base[::-2, 1::3])]
     for view, copy in ((v, c.copy()) for v, c in views):
         if xp is np:
             assert not view.flags.c_contiguous and not np.shares_memory(view, copy)
-        for got, want in zip(_call(name, view, xp), _call(name, asarray(xp, copy), xp)):
-            np.testing.assert_array_equal(to_numpy(got), to_numpy(want))
+        for name in ALL_NAMES:
+            for got, want in zip(_call(name, view, xp), _call(name, asarray(xp, copy), xp)):
+                np.testing.assert_array_equal(to_numpy(got), to_numpy(want), err_msg=name)
 
 
-@pytest.mark.parametrize("name", ALL_NAMES)
-def test_inputs_are_not_modified(xp, name):
+def test_inputs_are_not_modified(xp):
     x = asarray(xp, _sample())
     before = to_numpy(x).copy()
-    _call(name, x, xp)
-    np.testing.assert_array_equal(to_numpy(x), before)
+    for name in ALL_NAMES:
+        _call(name, x, xp)
+        np.testing.assert_array_equal(to_numpy(x), before, err_msg=name)
 
 
 def test_other_arguments_are_not_modified(xp):
@@ -263,8 +266,7 @@ def test_derivatives_at_the_kinks(xp):
 
 
 @pytest.mark.parametrize("dtype_name", FLOAT_NAMES)
-@pytest.mark.parametrize("name", sorted(ELEMENTWISE))
-def test_no_warning_for_any_finite_input(xp, name, dtype_name):
+def test_no_warning_for_any_finite_input(xp, dtype_name):
     """The whole floating range, smallest subnormal to largest finite, without a warning
     (pytest makes it an error) and without NaN."""
     fi = np.finfo(dtype_name)
@@ -272,8 +274,9 @@ def test_no_warning_for_any_finite_input(xp, name, dtype_name):
             float(fi.max) ** 0.5, float(fi.max) / 3, float(fi.max)]
     with np.errstate(over="ignore"):
         vals = np.array([0.0] + mags + [-m for m in mags], dtype=dtype_name)
-    out = to_numpy(ELEMENTWISE[name](asarray(xp, vals[np.isfinite(vals)], dtype_name)))
-    assert not np.any(np.isnan(out)), name
+    x = asarray(xp, vals[np.isfinite(vals)], dtype_name)
+    for name, f in ELEMENTWISE.items():
+        assert not np.any(np.isnan(to_numpy(f(x)))), name
 
 
 def test_no_warning_where_a_result_leaves_the_float16_range(xp):
@@ -292,12 +295,19 @@ def test_logits_spanning_more_than_the_float_range():
     np.testing.assert_array_equal(A.softmax(np.array([1e308, -1e308])), [1.0, 0.0])
 
 
+@pytest.mark.xfail(strict=True, raises=RuntimeWarning,
+                   reason="known limitation: x / temperature overflows (and warns) for huge "
+                          "logits and a temperature below 1, although the softmax is representable")
+def test_huge_logits_with_a_small_temperature():
+    np.testing.assert_array_equal(A.softmax(np.array([1e300, 0.0]), temperature=1e-10), [1.0, 0.0])
+
+
 # ------------------------------------------------------------ NaN and infinities
 
-@pytest.mark.parametrize("name", sorted(ELEMENTWISE))
-def test_nan_propagates_elementwise(xp, name):
-    out = to_numpy(ELEMENTWISE[name](asarray(xp, [math.nan, 1.0, -math.nan])))
-    assert np.isnan(out[0]) and np.isnan(out[2]) and not np.isnan(out[1])
+def test_nan_propagates_elementwise(xp):
+    for name, f in ELEMENTWISE.items():
+        out = to_numpy(f(asarray(xp, [math.nan, 1.0, -math.nan])))
+        assert np.isnan(out[0]) and np.isnan(out[2]) and not np.isnan(out[1]), name
 
 
 def test_nan_propagates_through_reductions_and_backward(xp):
