@@ -11,6 +11,9 @@ $(VENV)/.installed: requirements.txt requirements-test.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt -r requirements-test.txt
+	# JupyterLab in this environment opens the MyST chapters (*.md) as notebooks through jupytext.
+	$(VENV)/bin/jupytext-config --settings-file $(VENV)/etc/jupyter/labconfig/default_setting_overrides.json \
+		set-default-viewer markdown myst
 	touch $@
 
 install: $(VENV)/.installed
@@ -22,4 +25,4 @@ test: install
 	$(PY) -m pytest
 
 clean:
-	rm -rf _build
+	rm -rf _build artifacts

@@ -1,0 +1,169 @@
+"""The book as a product: it builds with no warning, offline, and a broken cell fails the build.
+
+The full build (``book_build``, shared with tests/test_browser.py) runs tools/build_book.py, the
+command behind ``make book``, on a copy of the repository. The failure tests build a tiny book of
+their own with the same configuration, so that they cost seconds, not a second full build.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from book_tools import ROOT, run_build, toc_chapters, toc_docnames, warning_lines
+
+pytest_plugins = ["book_fixtures"]
+
+REPOSITORY_URL = "https://github.com/activations-softmax/course"
+
+
+@pytest.mark.slow
+def test_book_builds_without_warnings(book_build):
+    assert book_build.returncode == 0, f"the book build failed:\n{book_build.tail()}"
+    warnings = warning_lines(book_build.output)
+    assert not warnings, "the build printed warnings:\n" + "\n".join(warnings)
+    missing = [name for name in toc_docnames() if not (book_build.html / f"{name}.html").is_file()]
+    assert not missing, f"pages of _toc.yml missing from the site: {missing}"
+    # Every chapter was executed by this build (execute_notebooks: force), not taken from a cache.
+    executed = set(book_build.execution_seconds())
+    assert {f"{name}.md" for name in toc_chapters()} <= executed
+    assert "Book built in" in book_build.output
+
+
+def _math_script_sources(page: Path) -> list[str]:
+    return re.findall(r'<script[^>]*\bsrc="([^"]*tex-chtml\.js)[^"]*"', page.read_text(encoding="utf-8"))
+
+
+@pytest.mark.slow
+def test_mathjax_is_served_by_the_site(built_html):
+    """Pages with formulas load MathJax 3 from the site itself, and nothing from a CDN."""
+    pages_with_math = [p for p in built_html.rglob("*.html")
+                       if "mathjax" not in p.relative_to(built_html).parts
+                       and 'class="math' in p.read_text(encoding="utf-8")]
+    assert pages_with_math, "no page with math: the intro at least has formulas"
+    for page in pages_with_math:
+        text = page.read_text(encoding="utf-8")
+        assert "cdn.jsdelivr.net" not in text and "mathjax@" not in text, page
+        sources = _math_script_sources(page)
+        assert len(sources) == 1, f"{page}: MathJax script tags {sources}"
+        # The relative path must resolve from the page's own folder (chapters/ included).
+        target = (page.parent / sources[0]).resolve()
+        assert target == (built_html / "mathjax" / "tex-chtml.js").resolve(), (page, sources[0])
+        assert target.is_file()
+    # Its fonts come along (CHTML output loads them relative to tex-chtml.js).
+    assert list((built_html / "mathjax" / "output" / "chtml" / "fonts").rglob("*.woff"))
+    assert not (built_html / "_static" / "mathjax").exists(), "MathJax must not sit under _static/"
+
+
+@pytest.mark.slow
+def test_launch_repository_and_download_buttons(built_html):
+    """Binder opens the chapter's .md in JupyterLab; no Colab; repository and download buttons."""
+    chapter = toc_chapters()[0]
+    text = (built_html / f"{chapter}.html").read_text(encoding="utf-8")
+    binder = f"https://mybinder.org/v2/gh/activations-softmax/course/main?urlpath=lab/tree/{chapter}.md"
+    assert binder in text
+    assert "colab.research.google.com" not in text
+    assert f'href="{REPOSITORY_URL}"' in text
+    # Download the page's source (.md) and the executed notebook (.ipynb).
+    for suffix in (".md", ".ipynb"):
+        assert (built_html / "_sources" / f"{chapter}{suffix}").is_file(), suffix
+        assert f"_sources/{Path(chapter).name}{suffix}" in text, suffix
+
+
+def test_derivations_outside_chapters_are_in_sync_with_the_catalogue():
+    """`python -m activations.derivations check` covers chapters/; the intro has a derivation too."""
+    from activations.derivations.sync import sync_paths
+
+    pages = [ROOT / f"{name}.md" for name in toc_docnames() if not name.startswith("chapters/")]
+    changed, problems = sync_paths([p for p in pages if p.is_file()], write=False)
+    assert not problems, problems
+    assert not changed, f"regenerate with `python -m activations.derivations sync {' '.join(map(str, changed))}`"
+
+
+# --- a tiny book with a broken chapter --------------------------------------------------------
+
+BROKEN_CELL = 'raise ValueError("this cell is broken on purpose")'
+
+
+def _tiny_book(path: Path, *, broken: bool) -> Path:
+    """The real _config.yml and references.bib, one intro page, one chapter with two cells."""
+    path.mkdir(parents=True)
+    shutil.copy(ROOT / "_config.yml", path / "_config.yml")
+    shutil.copy(ROOT / "references.bib", path / "references.bib")
+    (path / "_toc.yml").write_text(textwrap.dedent("""\
+        format: jb-book
+        root: intro
+        defaults:
+          numbered: true
+        parts:
+          - caption: Only part
+            chapters:
+              - file: chapters/tiny
+        """), encoding="utf-8")
+    (path / "intro.md").write_text("# Tiny book\n\nA book with one chapter.\n", encoding="utf-8")
+    (path / "chapters").mkdir()
+    second = BROKEN_CELL if broken else "x = 1 + 1"
+    (path / "chapters" / "tiny.md").write_text(textwrap.dedent(f"""\
+        ---
+        jupytext:
+          text_representation:
+            extension: .md
+            format_name: myst
+        kernelspec:
+          display_name: Python 3
+          language: python
+          name: python3
+        ---
+
+        # Tiny chapter
+
+        ```{{code-cell}} ipython3
+        import math
+        ```
+
+        ```{{code-cell}} ipython3
+        {second}
+        ```
+        """), encoding="utf-8")
+    return path
+
+
+def _assert_names_chapter_and_cell(build):
+    assert build.returncode != 0, f"a broken cell did not fail the build:\n{build.tail()}"
+    assert "chapters/tiny.md" in build.output, build.tail()
+    # show_tb: true puts the failing cell's source and the traceback into the message.
+    assert BROKEN_CELL in build.output, build.tail()
+    assert "ValueError: this cell is broken on purpose" in build.output, build.tail()
+    assert "BOOK BUILD FAILED" in build.output
+
+
+@pytest.mark.slow
+def test_a_broken_cell_fails_the_build_naming_chapter_and_cell(tmp_path):
+    book = _tiny_book(tmp_path / "tiny", broken=True)
+    _assert_names_chapter_and_cell(run_build(book))
+    # A second build into the folder of the failed one must fail again (a plain rebuild would exit 0).
+    _assert_names_chapter_and_cell(run_build(book))
+
+
+@pytest.mark.slow
+def test_the_tiny_book_builds_when_nothing_is_broken(tmp_path):
+    """The control for the test above: the same tiny book, fixed, builds (also in cache mode)."""
+    book = _tiny_book(tmp_path / "tiny", broken=False)
+    build = run_build(book)
+    assert build.returncode == 0, build.tail()
+    assert not warning_lines(build.output)
+    assert (book / "_build" / "html" / "chapters" / "tiny.html").is_file()
+    cached = run_build(book, "--cache")
+    assert cached.returncode == 0, cached.tail()
+    assert "cached build" in cached.output
+
+
+@pytest.mark.slow
+def test_cache_mode_still_fails_on_a_broken_cell(tmp_path):
+    book = _tiny_book(tmp_path / "tiny", broken=True)
+    _assert_names_chapter_and_cell(run_build(book, "--cache"))
+    _assert_names_chapter_and_cell(run_build(book, "--cache"))

@@ -1,0 +1,159 @@
+#!/usr/bin/env python3
+"""Build the book from scratch: ``make book`` runs this.
+
+Steps, each of which stops the build with a non-zero exit status when it fails:
+
+1. Provide MathJax 3 locally.  The pages must typeset their formulas without a
+   network, so the ``es5/`` tree of the npm package ``mathjax@3`` is unpacked
+   into ``_vendor/html_extra/mathjax/`` (git-ignored).  ``_config.yml`` copies
+   that folder to the site root through ``html_extra_path`` and points
+   ``mathjax_path`` at it.  Needs ``npm`` the first time only.
+2. Remove ``_build/`` (a rebuild into the folder of a failed build would exit 0).
+3. ``jupyter-book build <book> -W -n --keep-going``: every warning, a failing
+   cell included, fails the build; ``--keep-going`` reports all of them first.
+
+``--cache`` is for local iteration: it keeps ``_build/`` and executes notebooks
+with ``execute_notebooks: cache`` (through a temporary copy of ``_config.yml``),
+so only chapters whose code changed run again.  The cache keys on cell code
+only: a change under ``src/`` is not seen, so use the default (clean, forced)
+build before you commit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VENDOR = ROOT / "_vendor"
+# html_extra_path in _config.yml names this folder; its content lands at the site root.
+HTML_EXTRA = VENDOR / "html_extra"
+MATHJAX = HTML_EXTRA / "mathjax"
+MATHJAX_ENTRY = MATHJAX / "tex-chtml.js"
+MATHJAX_SPEC = "mathjax@3"
+
+
+class BuildError(RuntimeError):
+    """A step of the build failed; the message says which and why."""
+
+
+def ensure_mathjax() -> Path:
+    """Unpack MathJax 3 into ``_vendor/html_extra/mathjax`` unless it is there."""
+    if MATHJAX_ENTRY.is_file():
+        return MATHJAX
+    npm = shutil.which("npm")
+    if npm is None:
+        raise BuildError(
+            "MathJax 3 is not in _vendor/ and `npm` is not on PATH, so it cannot be fetched.\n"
+            "Install Node.js/npm (Debian: apt-get install npm) and run the build again; the book\n"
+            "serves MathJax from the site itself so that formulas render offline."
+        )
+    VENDOR.mkdir(exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=VENDOR) as tmp:
+        proc = subprocess.run(
+            [npm, "pack", MATHJAX_SPEC, "--pack-destination", tmp],
+            capture_output=True,
+            text=True,
+        )
+        tarballs = sorted(Path(tmp).glob("mathjax-*.tgz"))
+        if proc.returncode != 0 or not tarballs:
+            raise BuildError(
+                f"`npm pack {MATHJAX_SPEC}` failed (exit {proc.returncode}), so MathJax 3 could not be obtained:\n"
+                f"{proc.stdout}{proc.stderr}"
+            )
+        with tarfile.open(tarballs[0]) as tar:
+            members = [m for m in tar.getmembers() if m.name.startswith("package/es5/")]
+            # The "data" filter refuses absolute paths, links out of the folder and the like
+            # (Python >= 3.10.12; older ones only get the names checked).
+            for m in members:
+                if m.name.startswith("/") or ".." in Path(m.name).parts:
+                    raise BuildError(f"refusing to unpack {m.name!r} from {tarballs[0].name}")
+            if hasattr(tarfile, "data_filter"):
+                tar.extractall(tmp, members=members, filter="data")
+            else:  # pragma: no cover
+                tar.extractall(tmp, members=members)
+        unpacked = Path(tmp) / "package" / "es5"
+        if not (unpacked / "tex-chtml.js").is_file():
+            raise BuildError(f"{tarballs[0].name} has no es5/tex-chtml.js; is {MATHJAX_SPEC} still MathJax 3?")
+        if MATHJAX.exists():
+            shutil.rmtree(MATHJAX)
+        MATHJAX.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(str(unpacked), MATHJAX)
+    print(f"MathJax 3 unpacked into {MATHJAX.relative_to(ROOT)}", flush=True)
+    return MATHJAX
+
+
+def cache_config(book: Path, tmpdir: Path) -> Path:
+    """A copy of the book's ``_config.yml`` with ``execute_notebooks: cache``."""
+    import yaml  # a dependency of jupyter-book
+
+    config = yaml.safe_load((book / "_config.yml").read_text(encoding="utf-8"))
+    config.setdefault("execute", {})["execute_notebooks"] = "cache"
+    path = tmpdir / "_config_cache.yml"
+    path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def jupyter_book_command() -> list[str]:
+    """``jupyter-book`` from the interpreter's own environment (the .venv under make)."""
+    exe = Path(sys.executable).with_name("jupyter-book")
+    return [str(exe)] if exe.is_file() else [sys.executable, "-m", "jupyter_book.cli.main"]
+
+
+def build(book: Path, *, cache: bool = False) -> int:
+    """Build ``book`` into ``book/_build/html``; return the exit status."""
+    book = book.resolve()
+    build_dir = book / "_build"
+    ensure_mathjax()
+    if book != ROOT and not (book / "_vendor").exists():
+        # Another book (the tests' tiny one) shares this repository's MathJax.
+        (book / "_vendor").symlink_to(VENDOR, target_is_directory=True)
+    if not cache and build_dir.exists():
+        shutil.rmtree(build_dir)
+    cmd = jupyter_book_command() + ["build", str(book), "-W", "-n", "--keep-going"]
+    with tempfile.TemporaryDirectory() as tmp:
+        if cache:
+            # --all rereads every page, so the warnings of a failed chapter come back.
+            cmd += ["--all", "--config", str(cache_config(book, Path(tmp)))]
+        print("$ " + " ".join(cmd), flush=True)
+        start = time.perf_counter()
+        returncode = subprocess.run(cmd, cwd=book).returncode
+        elapsed = time.perf_counter() - start
+    mode = "cached" if cache else "clean"
+    if returncode != 0:
+        print(f"\nBOOK BUILD FAILED (exit {returncode}) after {elapsed:.1f} s ({mode} build); "
+              "see the warnings above.", file=sys.stderr, flush=True)
+        return returncode
+    print(f"\nBook built in {elapsed:.1f} s ({mode} build): {build_dir / 'html' / 'index.html'}", flush=True)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cache", action="store_true",
+                        help="keep _build/ and re-execute only chapters whose code changed (local iteration)")
+    parser.add_argument("--book", type=Path, default=ROOT,
+                        help="the book's folder (default: the repository root)")
+    parser.add_argument("--mathjax-only", action="store_true",
+                        help="only provide MathJax in _vendor/ and stop")
+    args = parser.parse_args(argv)
+    try:
+        ensure_mathjax()
+        if args.mathjax_only:
+            return 0
+        return build(args.book, cache=args.cache)
+    except BuildError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONUNBUFFERED", "1")
+    sys.exit(main())
