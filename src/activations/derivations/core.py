@@ -169,7 +169,9 @@ def expand_definitions(expr: sp.Basic, definitions: Mapping, subs: Mapping | Non
             break
         expr = new
     if subs:
-        expr = expr.subs(subs)
+        # xreplace, not subs: subs skips an index that a Derivative nested in
+        # a Sum hides from free_symbols.
+        expr = expr.xreplace({k: sp.sympify(v) for k, v in subs.items()})
     return expr.doit()
 
 

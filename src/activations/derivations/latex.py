@@ -87,6 +87,9 @@ class StepPrinter(LatexPrinter):
             return self._call(LIBRARY_NAMES[name], expr.args, exp)
         return super()._print_Function(expr, exp)
 
+    def _print_log(self, expr, exp=None):
+        return self._call(r"\log", expr.args, exp)
+
     _print_Max = _print_Function
     _print_Min = _print_Function
     _print_Heaviside = _print_Function
