@@ -17,13 +17,12 @@ import re
 import os
 import subprocess
 import sys
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
 import activations
-from activations.grade import grade, main
+from activations.grade import grade_jobs, main
 from activations.grading import EXERCISES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -56,9 +55,8 @@ def dense_vjp(x, W, grad):
 
 
 def grade_all(jobs, seconds=3.0):
-    """Grade ``(exercise, folder)`` pairs two at a time; results in order."""
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        return list(pool.map(lambda job: grade(job[0], job[1], seconds), jobs))
+    """Grade ``(exercise, folder)`` pairs in two worker processes; results in order."""
+    return grade_jobs([(exercise, folder, seconds) for exercise, folder in jobs], workers=2)
 
 
 def summary(results):
@@ -165,6 +163,7 @@ MUTANT_EXPECTATIONS = [
     ("he_lecun", "test_he", "that is LeCun's sqrt(1/fan_in)"),
     ("grad_b_mean", "test_finite_differences", "grad_b is the MEAN of grad"),
     ("online_no_rescale", "test_lse_growing_maximum", "rescale it"),
+    ("exits_interpreter", "test_xavier", "exited with status 3: does your code call os._exit?"),
 ]
 # Mutants that hang are graded with a short time limit, to keep the test fast.
 SHORT_LIMIT = {"infinite_loop": 0.5, "import_hang": 1.0}
@@ -175,12 +174,11 @@ def mutant_results():
     folders = sorted(p for p in MUTANTS.iterdir() if p.is_dir())
     assert {f.name for f in folders} == {m[0] for m in MUTANT_EXPECTATIONS}
 
-    def one(folder):
+    jobs = []
+    for folder in folders:
         (module,) = folder.glob("*.py")
-        return grade(module.stem, folder, SHORT_LIMIT.get(folder.name, 3.0))
-
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        return dict(zip((f.name for f in folders), pool.map(one, folders)))
+        jobs.append((module.stem, folder, SHORT_LIMIT.get(folder.name, 3.0)))
+    return dict(zip((f.name for f in folders), grade_jobs(jobs, workers=2)))
 
 
 @pytest.mark.parametrize("folder, case_name, feedback", MUTANT_EXPECTATIONS,
@@ -195,9 +193,12 @@ def test_mutant_loses_points_with_the_intended_feedback(mutant_results, folder, 
 
 
 def test_mutants_keep_the_points_of_what_they_got_right(mutant_results):
-    """Feedback is specific: a correct logsumexp or leaky ReLU next to a mistake still scores."""
+    """Feedback is specific: a correct function next to a mistake still scores."""
     naive = {r.name: r for r in mutant_results["naive_softmax"]}
     assert all(r.status == "passed" for name, r in naive.items() if "logsumexp" in name)
+    # The process that os._exit ended is replaced: the cases after it still run.
+    exits = {r.name: r for r in mutant_results["exits_interpreter"]}
+    assert exits["test_he"].status == "passed"
     relu = {r.name: r for r in mutant_results["relu_grad_at_zero"]}
     assert relu["test_leaky_relu_grad"].status == "passed"
     assert relu["test_relu_values"].status == "passed"
@@ -250,3 +251,12 @@ def test_missing_module_is_feedback_not_a_crash(tmp_path, capsys):
     assert main(["--solutions", str(tmp_path), "training_dynamics"]) == 0
     out = capsys.readouterr().out
     assert re.search(r"training_dynamics .* 0 / \d+ points", out) and "there is no file" in out
+
+
+def test_without_fork_each_exercise_gets_a_fresh_interpreter(package_solutions, monkeypatch):
+    """Where os.fork is missing (Windows), each exercise runs in a new interpreter."""
+    monkeypatch.delattr(os, "fork")
+    relu, hang = grade_jobs([("relu", package_solutions, 3.0),
+                             ("relu", MUTANTS / "import_hang", 1.0)], workers=2)
+    assert all(r.status == "passed" for r in relu), summary(relu)
+    assert all("did not finish within 1 s" in r.message for r in hang)

@@ -161,8 +161,9 @@ def _where_in_learner_code(exc: BaseException, path: Path) -> str:
 def _describe_call(fn: LearnerFunction, args, kwargs) -> str:
     if _hidden():
         return f"{fn.name} on a hidden input"
-    parts = [fmt(a) for a in args] + [f"{k}={v!r}" if not isinstance(v, np.ndarray) else f"{k}={fmt(v)}"
-                                      for k, v in kwargs.items()]
+    parts = [fmt(a) for a in args]
+    parts += [f"{k}={fmt(v)}" if isinstance(v, np.ndarray) else f"{k}={v!r}"
+              for k, v in kwargs.items()]
     return f"{fn.name}({', '.join(parts)})"
 
 
@@ -179,15 +180,17 @@ def _check_return(fn, out, show: str, returns):
             _check_return(fn, item, f"item {i} of what {show} returned", "array")
         return
     if returns == "scalar":
-        if isinstance(out, (bool, np.bool_)) or not isinstance(out, (int, float, np.integer, np.floating)) \
-                and not (isinstance(out, np.ndarray) and out.ndim == 0 and out.dtype.kind in "iuf"):
+        number = isinstance(out, (int, float, np.integer, np.floating)) or (
+            isinstance(out, np.ndarray) and out.ndim == 0 and out.dtype.kind in "iuf")
+        if isinstance(out, (bool, np.bool_)) or not number:
             raise Fail(f"{show} returned {type(out).__name__} {fmt(out) if not _hidden() else ''}; "
                        "it must return a real number (a Python float is fine).")
         return
     # an array
     if isinstance(out, (np.ndarray, np.generic)):
         if out.dtype.kind not in "biuf":
-            raise Fail(f"{show} returned an array of dtype {out.dtype}; it must be a real floating array.")
+            raise Fail(f"{show} returned an array of dtype {out.dtype}; it must be a real "
+                       "floating array.")
         return
     if isinstance(out, list):
         raise Fail(f"{show} returned a Python list; return a NumPy array, built with NumPy "

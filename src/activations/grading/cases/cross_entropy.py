@@ -6,7 +6,6 @@ import numpy as np
 import activations as ref
 from activations.grading.framework import Fail, call, case, close, matches, rng, same_dtype
 
-mpmath.mp.dps = 40
 LOG_SOFTMAX = ("log(softmax(x)) fails as soon as a probability underflows to 0: log(0) = -inf. "
                "Compute log_softmax(x) = (x - m) - log(sum(exp(x - m))) with m = max(x), "
                "without forming softmax.")

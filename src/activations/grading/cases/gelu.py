@@ -6,14 +6,13 @@ import numpy as np
 import activations as ref
 from activations.grading.framework import Fail, call, case, close, matches, rng, same_dtype
 
-mpmath.mp.dps = 40
 POINTS = [-3.0, -1.0, -0.25, 0.0, 0.5, 1.0, 3.0]
 EXACT = ("The exact GELU is x*Phi(x) = (x/2) * erfc(-x/sqrt(2)), with scipy.special.erfc "
          "(or erf).")
 TANH_AS_EXACT = ("your gelu(x) with approximate='none' is the tanh approximation "
                  "0.5*x*(1 + tanh(sqrt(2/pi)*(x + 0.044715*x**3))), which differs from "
-                 "x*Phi(x) by up to about 5e-4; passing it off as the exact CDF is a known mistake in course "
-                 "notes. " + EXACT)
+                 "x*Phi(x) by up to about 5e-4; passing it off as the exact CDF is a known "
+                 "mistake in course notes. " + EXACT)
 
 
 def mp_phi(v):
@@ -22,7 +21,8 @@ def mp_phi(v):
 
 def mp_gelu_tanh(v):
     v = mpmath.mpf(v)
-    return v / 2 * (1 + mpmath.tanh(mpmath.sqrt(2 / mpmath.pi) * (v + mpmath.mpf("0.044715") * v ** 3)))
+    u = mpmath.sqrt(2 / mpmath.pi) * (v + mpmath.mpf("0.044715") * v ** 3)
+    return v / 2 * (1 + mpmath.tanh(u))
 
 
 @case(3)

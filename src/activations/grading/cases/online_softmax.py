@@ -4,9 +4,8 @@ import mpmath
 import numpy as np
 
 import activations as ref
-from activations.grading.framework import Fail, call, case, close, rng, same_dtype
+from activations.grading.framework import call, case, close, rng, same_dtype
 
-mpmath.mp.dps = 40
 RESCALE = ("When the running maximum grows from m to m_new, the running sum was computed "
            "relative to the old maximum: rescale it, d = d * exp(m - m_new) + "
            "sum(exp(block - m_new)).")
