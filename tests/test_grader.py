@@ -260,3 +260,12 @@ def test_without_fork_each_exercise_gets_a_fresh_interpreter(package_solutions, 
                              ("relu", MUTANTS / "import_hang", 1.0)], workers=2)
     assert all(r.status == "passed" for r in relu), summary(relu)
     assert all("did not finish within 1 s" in r.message for r in hang)
+
+
+@pytest.mark.parametrize("page", ["exercises_and_grading.md", "exercises/README.md"])
+def test_pages_list_every_module_and_function(page):
+    text = (ROOT / page).read_text(encoding="utf-8")
+    for exercise, functions in EXERCISES.items():
+        assert f"`{exercise}.py`" in text, (page, exercise)
+        for name in functions:
+            assert f"`{name}" in text, (page, name)

@@ -17,6 +17,7 @@ written without the inputs too.
 
 from __future__ import annotations
 
+import re
 import traceback
 import warnings
 from dataclasses import dataclass
@@ -136,7 +137,8 @@ def fmt(a, precision: int = 6) -> str:
         return repr(a)[:200]
     text = np.array2string(arr, precision=precision, threshold=8, edgeitems=3,
                            separator=", ", max_line_width=10_000)
-    return " ".join(text.split())
+    text = " ".join(text.split())
+    return re.sub(r"\[\s+", "[", re.sub(r"\s+([,\]])", r"\1", text))  # NumPy's alignment padding
 
 
 def _arrays_in(obj):
