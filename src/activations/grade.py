@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import importlib.util
 import json
 import os
 import signal
@@ -300,6 +301,9 @@ def main(argv: list[str] | None = None) -> int:
                      "or pass --solutions DIR)")
     if not args.time_limit > 0 or args.jobs < 1:
         parser.error("--time-limit must be > 0 and --jobs >= 1")
+    if importlib.util.find_spec("pytest") is None:
+        parser.error("the grader runs the cases with pytest, which is not installed here: "
+                     "pip install pytest (it is in requirements.txt)")
     names = list(dict.fromkeys(names))
     start = time.monotonic()
     limit = "" if hasattr(signal, "setitimer") else " (not enforced on this platform)"
