@@ -105,6 +105,8 @@ EXTREME_ROWS = [
     [-1e308, 1e308, 0.0],
     [1e308, -1e308, -1e308],
     [1e20, 1e20 - 1e6, 1e20 - 1e6],  # huge but close: nothing may be clamped to the maximum
+    [-1e20 - 1e6, -1e20, -1e20 - 1e6],  # the same below zero
+    [-1.7e308, -1e308, -1.79e308],  # most negative finite values: no overflow either
 ]
 
 
@@ -139,8 +141,9 @@ def test_finite_extremes_by_hand(block_size):
     y = A.online_softmax(rows, block_size=block_size)
     lse = A.online_logsumexp(rows, block_size=block_size)
     # e^{-1e6} and e^{-2e308} are 0 in float64: the maximum takes all the mass.
-    np.testing.assert_array_equal(y, [[0.0, 1.0, 0.0], [1.0, 0.0, 0.0], [1.0, 0.0, 0.0]])
-    np.testing.assert_array_equal(lse, [1e308, 1e308, 1e20])
+    np.testing.assert_array_equal(
+        y, [[0.0, 1.0, 0.0], [1.0, 0.0, 0.0], [1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 1.0, 0.0]])
+    np.testing.assert_array_equal(lse, [1e308, 1e308, 1e20, -1e20, -1e308])
 
 
 @pytest.mark.parametrize("axis", [0, -1])

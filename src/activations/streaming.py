@@ -21,20 +21,23 @@ __all__ = ["online_logsumexp", "online_softmax"]
 
 
 # exp(-1000) is exactly 0 in float32 and float64 (and in float16, computed in
-# float32): any exponent below -_FLOOR may be replaced by -_FLOOR.
+# float32): any exponent below -_FLOOR may be replaced by anything below it.
 _FLOOR = 1000.0
 
 
 def _exponent(xp, a, shift):
     """``min(a - shift, 0)``, without the overflow of ``a - shift``.
 
-    For finite extremes (``a = -1e308``, ``shift = 1e308``) the difference
-    overflows and NumPy warns.  Halves cannot overflow, so they decide which
-    entries lie so far below ``shift`` that their exponential is 0; those get
-    ``-_FLOOR`` and every other difference is formed exactly as written.
+    ``a - shift`` can overflow only for a positive ``shift`` (``-1e308 - 1e308``),
+    and NumPy warns.  Entries of ``a`` below ``lower = shift - max(shift/2, _FLOOR)``
+    lie more than ``_FLOOR`` below ``shift``, so their exponential is 0 whether or
+    not they are first raised to ``lower``; raising them keeps the difference
+    finite.  ``lower`` has the reduced shape of ``shift`` (cheap), and
+    ``shift / 2`` rather than ``shift - _FLOOR`` keeps it correct for huge
+    shifts, where ``shift - _FLOOR`` would round back to ``shift``.
     """
-    far = 0.5 * a - 0.5 * shift < -0.5 * _FLOOR
-    return xp.minimum(xp.where(far, -_FLOOR, xp.where(far, shift, a) - shift), 0.0)
+    lower = xp.where(shift > 0, shift - xp.maximum(0.5 * shift, _FLOOR), -math.inf)
+    return xp.minimum(xp.maximum(a, lower) - shift, 0.0)
 
 
 def _running_max_and_sum(xp, x, axis, block_size):
