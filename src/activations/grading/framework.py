@@ -254,6 +254,7 @@ def call(fn: LearnerFunction, *args, show: str | None = None, hint: str = "",
             raise Fail(f"{show} modified its input array in place (for instance `x -= m` or "
                        "`x[...] = ...`): the caller's data changed. Compute into a new array "
                        "(`z = x - m`).")
+    CURRENT["calling"] = ""
     _check_return(fn, out, show, returns)
     return out
 

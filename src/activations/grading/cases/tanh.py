@@ -67,6 +67,16 @@ def test_tanh_grad_large(learner):
           nonfinite_hint="Use 1 - t*t with t = tanh(x).")
 
 
+@case(1)
+def test_tanh_grad_relative_precision(learner):
+    """tanh_grad(20) is about 1.7e-17 to full relative precision, not 0"""
+    y = call(learner.tanh_grad, np.array([20.0, -20.0]))
+    close(y, [float(1 / mpmath.cosh(20) ** 2)] * 2, "tanh_grad([20, -20])", rtol=1e-12,
+          hint="tanh(20) rounds to 1, so 1 - tanh(20)**2 is 0: the subtraction loses every "
+               "digit. Use tanh'(x) = 4*sigmoid(2x)*sigmoid(-2x), with sigmoid(-2x) computed "
+               "directly (see sigmoid_grad in the sigmoid exercise).")
+
+
 @case(2, hidden=True)
 def test_random_against_package(learner):
     """tanh and tanh_grad on random inputs match the package"""
