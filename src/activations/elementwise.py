@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 
+from . import _kernels
 from ._array import float_input, restore, special
 
 __all__ = [
@@ -101,6 +102,8 @@ def sigmoid(x):
     --------
     sigmoid_grad, log_sigmoid
     """
+    if _kernels.accepts(x):  # large NumPy input: the same formula, fused (see _kernels)
+        return _kernels.sigmoid(x)
     xp, x, dtype = float_input(x)
     return restore(xp, _sigmoid(xp, x), dtype)
 
@@ -147,6 +150,8 @@ def softplus(x):
     array
         :math:`\log(1 + e^x)`, in ``x``'s floating dtype.
     """
+    if _kernels.accepts(x):
+        return _kernels.softplus(x)
     xp, x, dtype = float_input(x)
     return restore(xp, _softplus(xp, x), dtype)
 
@@ -227,6 +232,8 @@ def relu(x):
 
     ``maximum`` propagates NaN, so ``relu(nan)`` is NaN.
     """
+    if _kernels.accepts(x):
+        return _kernels.relu(x)
     xp, x, dtype = float_input(x)
     return restore(xp, xp.maximum(x, 0.0), dtype)
 
@@ -361,6 +368,8 @@ def gelu(x, approximate="none"):
         (PyTorch's names).
     """
     _check_approximate(approximate)
+    if _kernels.accepts(x):
+        return _kernels.gelu(x, approximate)
     xp, x, dtype = float_input(x)
     if approximate == "none":
         def f(x):
@@ -436,6 +445,8 @@ def silu(x):
     Not monotonic: its minimum is about :math:`-0.2785` at
     :math:`x \approx -1.2785`.  ``silu(-inf) == 0`` (the limit).
     """
+    if _kernels.accepts(x):
+        return _kernels.silu(x)
     return swish(x, 1.0)
 
 

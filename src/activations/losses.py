@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 
+from . import _kernels
 from ._array import array_namespace, check_axis, float_input, restore
 from .softmax import log_softmax, softmax
 
@@ -106,6 +107,8 @@ def cross_entropy(logits, target, axis=-1, reduction="mean"):
         Non-integer class indices, non-numeric input.
     """
     _check_reduction(reduction)
+    if _kernels.accepts_ce(logits, target, axis, reduction):  # large NumPy input: fused kernel
+        return _kernels.cross_entropy(logits, target, reduction)
     xp, z, dtype = float_input(logits, "logits")
     axis = check_axis(axis, z.ndim)
     y = _target_as_probabilities(xp, z, target, axis)
@@ -128,6 +131,8 @@ def cross_entropy_grad(logits, target, axis=-1, reduction="mean"):
     :func:`cross_entropy`; the result has ``logits``' shape.
     """
     _check_reduction(reduction)
+    if _kernels.accepts_ce(logits, target, axis, reduction):
+        return _kernels.cross_entropy_grad(logits, target, reduction)
     xp, z, dtype = float_input(logits, "logits")
     axis = check_axis(axis, z.ndim)
     y = _target_as_probabilities(xp, z, target, axis)

@@ -1,0 +1,1 @@
+"""Benchmarks of the activations package: ``python -m benchmarks [--quick]``."""

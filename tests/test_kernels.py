@@ -1,0 +1,323 @@
+"""The fast NumPy kernels (``activations._kernels``) give the plain path's results.
+
+Every public function that dispatches to a kernel is called twice on the same
+input: once as is (the kernel runs; the test checks that it was chosen) and
+once inside ``_kernels.disabled()`` (the readable Array API code runs).  The
+two must agree to a few units in the last place, with NaN in the same places,
+the same dtype and shape, and the input untouched.  Blocks are made tiny and
+the thread pool is forced on, so that small arrays cross many block
+boundaries on several threads.  The float32 ``erf``/``erfc``/GELU
+approximations are checked against SciPy in float64 on dense grids.
+
+Speed is not tested here (see ``benchmarks/``).
+"""
+
+import math
+
+import numpy as np
+import pytest
+import scipy.special as sp
+
+import activations as A
+from activations import _kernels as K
+
+FLOATS = [np.float32, np.float64]
+
+
+@pytest.fixture(params=[1, 2], ids=["1thread", "2threads"])
+def threads(request, monkeypatch):
+    """Tiny blocks and the pool on even for small arrays, with 1 or 2 threads."""
+    old = K.get_num_threads()
+    K.set_num_threads(request.param)
+    monkeypatch.setattr(K, "BLOCK_BYTES", 4096)
+    monkeypatch.setattr(K, "POOL_MIN_SIZE", 0)
+    yield request.param
+    K.set_num_threads(old)
+
+
+def both(f, x, *args, **kwargs):
+    """``(fast, plain)``: ``f`` with the kernels on (asserting one is used) and off."""
+    x_copy = x.copy()
+    fast = f(x, *args, **kwargs)
+    assert np.array_equal(x, x_copy, equal_nan=True), "the kernel modified its input"
+    with K.disabled():
+        plain = f(x, *args, **kwargs)
+    return fast, plain
+
+
+def assert_same(fast, plain, ulps=4, scale=None):
+    fast, plain = np.asarray(fast), np.asarray(plain)
+    assert fast.dtype == plain.dtype and fast.shape == plain.shape
+    np.testing.assert_array_equal(np.isnan(fast), np.isnan(plain))
+    eps = np.finfo(plain.dtype).eps
+    # relative to each value, or to the slice's scale for values that cancel
+    atol = 0.0 if scale is None else ulps * eps * scale
+    np.testing.assert_allclose(fast, plain, rtol=ulps * eps, atol=atol, equal_nan=True)
+
+
+def logits(shape, dtype, seed=0, special=True):
+    rng = np.random.default_rng(seed)
+    x = (rng.standard_normal(shape) * 4).astype(dtype)
+    if special and x.ndim >= 2 and x.shape[0] >= 6:
+        x[0] = np.nan  # a NaN slice along the last axis
+        x[1, ..., 3] = np.inf  # +inf inside
+        x[2] = -np.inf  # all -inf
+        x[3, ..., ::2] = -np.inf  # some -inf
+        x[4, ..., 1] = np.nan
+        x[5] *= 1e4  # large logits
+    return x
+
+
+# --------------------------------------------------------------------------- dispatch
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+def test_accepts_only_large_contiguous_float_numpy(dtype):
+    n = K.MIN_SIZE
+    x = np.ones(n, dtype)
+    assert K.accepts(x)
+    assert not K.accepts(np.ones(n - 1, dtype))  # just below the threshold
+    assert not K.accepts(np.ones(2 * n, dtype)[::2])  # a strided view
+    assert not K.accepts(np.ones((64, n // 32), dtype).T)  # Fortran order
+    assert not K.accepts(np.ones(n, np.float16))
+    assert not K.accepts(np.ones(n, np.int64))
+    assert not K.accepts(list(x))
+    assert not K.accepts(x, where=np.ones(n, bool))
+    assert not K.accepts(x, temperature=2.0)
+    with K.disabled():
+        assert not K.accepts(x)
+
+
+def test_set_num_threads():
+    old = K.get_num_threads()
+    try:
+        K.set_num_threads(3)
+        assert K.get_num_threads() == 3
+        with pytest.raises(ValueError):
+            K.set_num_threads(0)
+    finally:
+        K.set_num_threads(old)
+
+
+def test_thread_count_from_environment(monkeypatch):
+    monkeypatch.setenv("ACTIVATIONS_NUM_THREADS", "5")
+    assert K._default_threads() == 5
+
+
+# ----------------------------------------------------------------- softmax family
+
+
+SHAPES = [((37, 129), -1), ((37, 129), 0), ((6, 7, 300), 1), ((6, 7, 300), -1),
+          ((K.MIN_SIZE + 3,), 0), ((9, 1, 700), 0), ((2, 3000, 2), 1)]
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+@pytest.mark.parametrize("shape,axis", SHAPES)
+@pytest.mark.parametrize("name", ["softmax", "log_softmax", "logsumexp"])
+def test_softmax_family_equals_plain(threads, name, shape, axis, dtype):
+    x = logits(shape, dtype)
+    assert K.accepts(x)
+    f = getattr(A, name)
+    fast, plain = both(f, x, axis=axis)
+    if name == "log_softmax":  # values near 0 are differences: compare to the slice scale
+        scale = float(np.max(np.abs(x[np.isfinite(x)]))) + 10
+        assert_same(fast, plain, scale=scale)
+    else:
+        assert_same(fast, plain)
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+def test_logsumexp_keepdims_and_special_slices(threads, dtype):
+    x = logits((40, 260), dtype)
+    fast, plain = both(A.logsumexp, x, axis=-1, keepdims=True)
+    assert_same(fast, plain)
+    assert fast[2, 0] == -np.inf and fast[1, 0] == np.inf and np.isnan(fast[0, 0])
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+def test_non_contiguous_and_odd_input_take_the_plain_path(dtype):
+    x = logits((80, 130), dtype)
+    for view in (x[:, ::2], x.T, x[::-1]):
+        for f in (A.softmax, A.log_softmax, A.logsumexp, A.sigmoid, A.gelu):
+            fast, plain = both(f, view)
+            assert_same(fast, plain, ulps=0)
+
+
+def test_options_other_than_default_take_the_plain_path():
+    x = logits((40, 260), np.float32)
+    mask = np.ones(x.shape, bool)
+    mask[:, 0] = False
+    for kwargs in ({"temperature": 0.5}, {"where": mask}):
+        fast, plain = both(A.softmax, x, **kwargs)
+        assert_same(fast, plain, ulps=0)
+
+
+def test_bad_axis_raises_like_the_plain_path():
+    x = logits((40, 260), np.float64)
+    for f in (A.softmax, A.log_softmax, A.logsumexp):
+        with pytest.raises(ValueError, match="out of range"):
+            f(x, axis=2)
+        with pytest.raises(TypeError, match="integer"):
+            f(x, axis=1.0)
+
+
+# -------------------------------------------------------------------- cross-entropy
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("tdtype", [np.int64, np.int32, np.uint8])
+def test_cross_entropy_class_indices(threads, dtype, reduction, tdtype):
+    z = logits((53, 97), dtype)
+    t = np.random.default_rng(1).integers(0, 97, 53).astype(tdtype)
+    assert K.accepts_ce(z, t, -1, reduction)
+    for f in (A.cross_entropy, A.cross_entropy_grad):
+        fast, plain = both(f, z, t, reduction=reduction)
+        assert_same(fast, plain, scale=1.0)
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+@pytest.mark.parametrize("reduction", ["mean", "none"])
+def test_cross_entropy_probabilities(threads, dtype, reduction):
+    z = logits((4, 13, 97), dtype, special=False)
+    z[0, 0] = -np.inf
+    z[1, 2, 5] = np.nan
+    rng = np.random.default_rng(2)
+    y = rng.random(z.shape)
+    y[..., ::3] = 0.0  # zero targets where log p may be -inf
+    y[2, 2] = 0.0  # an all-zero target row
+    y = (y / np.maximum(y.sum(-1, keepdims=True), 1e-300)).astype(dtype)
+    for f in (A.cross_entropy, A.cross_entropy_grad):
+        fast, plain = both(f, z, y, reduction=reduction)
+        assert_same(fast, plain, scale=1.0)
+    y64 = y.astype(np.float64)  # a wider target is cast to the logits' dtype
+    fast, plain = both(A.cross_entropy, z, y64, reduction=reduction)
+    assert_same(fast, plain, scale=1.0)
+
+
+def test_cross_entropy_bad_targets_still_raise():
+    z = logits((40, 260), np.float32)
+    assert not K.accepts_ce(z, np.full(40, 260), -1, "mean")
+    with pytest.raises(ValueError, match="class indices"):
+        A.cross_entropy(z, np.full(40, 260))
+    with pytest.raises(ValueError, match="class indices"):
+        A.cross_entropy_grad(z, np.full(40, -1))
+    with pytest.raises(TypeError):
+        A.cross_entropy(z, np.zeros(40, np.float32))
+    with pytest.raises(ValueError, match="reduction"):
+        A.cross_entropy(z, np.zeros(40, int), reduction="max")
+
+
+def test_cross_entropy_other_axis_uses_plain_path():
+    z = logits((260, 40), np.float64, special=False)
+    t = np.random.default_rng(3).integers(0, 260, 40)
+    assert not K.accepts_ce(z, t, 0, "mean")
+    assert_same(A.cross_entropy(z, t, axis=0), A.cross_entropy(np.ascontiguousarray(z.T), t))
+
+
+# ---------------------------------------------------------------------- elementwise
+
+
+def elementwise_input(dtype, n=K.MIN_SIZE * 3 + 5):
+    rng = np.random.default_rng(4)
+    x = (rng.standard_normal(n) * 5).astype(dtype)
+    special = [0.0, -0.0, np.inf, -np.inf, np.nan, 1e30, -1e30, 1e-30, -1e-30, 80.0, -80.0,
+               700.0, -700.0, 3.0, -3.0, np.finfo(dtype).max, -np.finfo(dtype).max]
+    x[: len(special)] = special
+    x[-len(special):] = special  # also at the end of the last (short) block
+    return x.reshape(-1, 7) if n % 7 == 0 else x
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+@pytest.mark.parametrize("name,kwargs", [("sigmoid", {}), ("silu", {}), ("relu", {}),
+                                         ("softplus", {}), ("gelu", {"approximate": "tanh"})])
+def test_elementwise_equals_plain(threads, name, kwargs, dtype):
+    x = elementwise_input(dtype)
+    assert K.accepts(x)
+    fast, plain = both(getattr(A, name), x, **kwargs)
+    assert_same(fast, plain)
+
+
+def test_elementwise_keeps_shape(threads):
+    x = elementwise_input(np.float32, n=7 * 3000)
+    assert x.shape == (3000, 7)
+    fast, plain = both(A.silu, x)
+    assert_same(fast, plain)
+
+
+def test_gelu_exact_float64_equals_plain(threads):
+    x = elementwise_input(np.float64)
+    fast, plain = both(A.gelu, x)
+    assert_same(fast, plain)
+
+
+def gelu64(x):
+    """Exact GELU in float64 (SciPy's erfc keeps Phi's relative accuracy in the tail)."""
+    x = np.asarray(x, np.float64)
+    with np.errstate(invalid="ignore"):
+        y = x * (0.5 * sp.erfc(-x / math.sqrt(2)))
+    return np.where(x == -np.inf, 0.0, y)
+
+
+def max_rel_error(approx, ref, dtype=np.float32):
+    ref = np.asarray(ref, np.float64)
+    normal = np.isfinite(ref) & (np.abs(ref) >= np.finfo(dtype).tiny)  # subnormals carry fewer digits
+    err = np.abs(np.asarray(approx, np.float64)[normal] - ref[normal]) / np.abs(ref[normal])
+    return err.max()
+
+
+@pytest.mark.parametrize("spread", [1.0, 6.0], ids=["mostly-small", "mostly-large"])
+def test_gelu_exact_float32_accuracy(threads, spread):
+    # spread 1: the short polynomial with a float64 redo of |x| > 3; spread 6:
+    # most blocks mostly past 3, computed with the wide polynomial.
+    rng = np.random.default_rng(5)
+    x = (rng.standard_normal(200_003) * spread).astype(np.float32)
+    x[:6] = [np.inf, -np.inf, np.nan, 0.0, -0.0, -14.0]
+    y = A.gelu(x)
+    assert y.dtype == np.float32
+    assert max_rel_error(y, gelu64(x)) < 1e-6
+    assert y[0] == np.inf and y[1] == 0.0 and np.isnan(y[2]) and y[3] == 0.0
+    with K.disabled():
+        plain = A.gelu(x)  # float32 SciPy: its own error reaches 1e-5 in the far tail
+    np.testing.assert_allclose(y, plain, rtol=3e-5, atol=1e-37)
+
+
+def test_gelu_exact_float32_dense_grid():
+    x = np.concatenate([np.linspace(-14, 14, 400_001, dtype=np.float32),
+                        -np.geomspace(1e-30, 14, 50_001, dtype=np.float32),
+                        np.geomspace(1e-30, 14, 50_001, dtype=np.float32)])
+    assert max_rel_error(K.gelu(x), gelu64(x)) < 1e-6
+
+
+def ulp_error(approx, ref):
+    """Largest error in float32 ulps of the reference (normal results only)."""
+    ref = np.asarray(ref, np.float64)
+    normal = np.abs(ref) >= np.finfo(np.float32).tiny
+    ulp = np.spacing(np.abs(ref[normal]).astype(np.float32)).astype(np.float64)
+    return (np.abs(np.asarray(approx, np.float64)[normal] - ref[normal]) / ulp).max()
+
+
+GRID = np.concatenate([np.linspace(-10.5, 10.5, 1_000_001, dtype=np.float32),
+                       -np.geomspace(1e-38, 10, 100_001, dtype=np.float32),
+                       np.geomspace(1e-38, 10, 100_001, dtype=np.float32)])
+
+
+def test_erfc_float32_within_a_few_ulp():
+    # relative accuracy also in the tail, where erfc is tiny (measured: < 9 ulp)
+    y = K.erfc(GRID)
+    assert y.dtype == np.float32
+    assert ulp_error(y, sp.erfc(GRID.astype(np.float64))) <= 10
+
+
+def test_erf_float32_within_a_few_ulp():
+    y = K.erf(GRID)  # measured: < 3 ulp
+    assert ulp_error(y, sp.erf(GRID.astype(np.float64))) <= 4
+
+
+def test_erf_erfc_special_values():
+    n = K.MIN_SIZE
+    x = np.zeros(n, np.float32)
+    x[:5] = [np.inf, -np.inf, np.nan, -0.0, 20.0]
+    e, c = K.erf(x), K.erfc(x)
+    assert e[0] == 1 and e[1] == -1 and np.isnan(e[2]) and e[3] == 0 and np.signbit(e[3])
+    assert c[0] == 0 and c[1] == 2 and np.isnan(c[2]) and c[3] == 1 and c[4] == 0
