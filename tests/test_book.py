@@ -71,7 +71,7 @@ def test_launch_repository_and_download_buttons(built_html):
     # Download the page's source (.md) and the executed notebook (.ipynb).
     for suffix in (".md", ".ipynb"):
         assert (built_html / "_sources" / f"{chapter}{suffix}").is_file(), suffix
-        assert f"_sources/{Path(chapter).name}{suffix}" in text, suffix
+        assert f'href="../_sources/{chapter}{suffix}"' in text, suffix
 
 
 def test_derivations_outside_chapters_are_in_sync_with_the_catalogue():

@@ -344,13 +344,14 @@ def test_page_in_browser(page, site, browser):
             elif not state["visibleMath"] or state["errors"]:
                 problems.append(f"derivation {where['title']!r} opened without visible typeset math: {state}")
 
-        # Screenshot of the whole page (capped), derivations opened.
+        # Screenshot of the whole page (up to 8000 px), derivations opened: the window is made as
+        # tall as the page, so the layout is the one a reader scrolls through.
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        tab.evaluate("window.scrollTo(0, 0)")
-        metrics = tab.send("Page.getLayoutMetrics")
-        height = min(metrics["cssContentSize"]["height"], 8000)
-        shot = tab.send("Page.captureScreenshot", format="png", captureBeyondViewport=True,
-                        clip={"x": 0, "y": 0, "width": 1280, "height": height, "scale": 1})
+        height = int(min(tab.evaluate("document.documentElement.scrollHeight"), 8000))
+        tab.send("Emulation.setDeviceMetricsOverride", width=1280, height=height, deviceScaleFactor=1,
+                 mobile=False)
+        tab.evaluate("window.scrollTo(0, 0); new Promise(r => setTimeout(r, 300))")
+        shot = tab.send("Page.captureScreenshot", format="png")
         (SCREENSHOTS / f"{page.replace('/', '__')}.png").write_bytes(base64.b64decode(shot["data"]))
 
         # Let late messages arrive, then read the console.
