@@ -186,7 +186,8 @@ def is_zero(expr: sp.Basic) -> bool:
     )
     for attempt in attempts:
         try:
-            if attempt(expr) == 0:
+            result = attempt(expr)
+            if result == 0 or getattr(result, "is_zero_matrix", False):
                 return True
         except (TypeError, NotImplementedError, ValueError, StopIteration):
             continue  # a rewrite SymPy cannot do on this expression
