@@ -187,10 +187,10 @@ def is_zero(expr: sp.Basic) -> bool:
     for attempt in attempts:
         try:
             result = attempt(expr)
-            if result == 0 or getattr(result, "is_zero_matrix", False):
+            if result == 0 or getattr(result, "is_ZeroMatrix", False) or getattr(result, "is_zero_matrix", False):
                 return True
-        except (TypeError, NotImplementedError, ValueError, StopIteration):
-            continue  # a rewrite SymPy cannot do on this expression
+        except (TypeError, NotImplementedError, ValueError, AttributeError, StopIteration):
+            continue  # a rewrite SymPy cannot do on this expression (or matrix)
     return False
 
 
