@@ -273,6 +273,7 @@ def _inputs(shape, dtype, kind, seed=0):
 def run(quick=False, threads=None, only=None, repeat=None):
     threads = threads or _kernels.get_num_threads()
     _kernels.set_num_threads(threads)
+    load_before = _loadavg()
     repeat = repeat or (3 if quick else 9)
     impls = {"package": package(), "numpy": textbook(), "scipy": scipy_impl()}
     converters = {}
@@ -313,7 +314,8 @@ def run(quick=False, threads=None, only=None, repeat=None):
     return {
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "machine": {"cpus": os.cpu_count(), "threads": threads, "processor": _cpu_name(),
-                    "platform": platform.platform()},
+                    "platform": platform.platform(),
+                    "load_average_before": load_before, "load_average_after": _loadavg()},
         "versions": versions, "quick": quick, "repeat": repeat,
         "floors": floors, "rows": results,
     }
@@ -331,6 +333,14 @@ def gelu_errors(x, impls, converters):
             y = np.asarray(y.numpy() if hasattr(y, "numpy") else y, np.float64)
             errs[name] = float(np.max(np.abs(y[ok] - ref[ok]) / np.abs(ref[ok])))
     return errs
+
+
+def _loadavg():
+    """1-minute load average (runnable processes), or None where unknown."""
+    try:
+        return round(os.getloadavg()[0], 2)
+    except (AttributeError, OSError):
+        return None
 
 
 def _cpu_name():
@@ -404,7 +414,11 @@ def markdown(report):
         "",
         f"Measured {report['date']} on {m['processor']} ({m['cpus']} CPUs, {m['threads']} threads "
         f"for the package and PyTorch), {report['repeat']} interleaved samples per cell; "
-        "median (min–max) in milliseconds.  Versions: "
+        "median (min–max) in milliseconds.  "
+        + (f"Load average (1 min) {m['load_average_before']} before and {m['load_average_after']} "
+           f"after the run: above {m['cpus']} the machine was shared and every time is inflated.  "
+           if m.get("load_average_before") is not None else "")
+        + "Versions: "
         + ", ".join(f"{k} {v}" for k, v in report["versions"].items()) + ".",
     ]
     if fl:

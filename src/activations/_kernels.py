@@ -51,6 +51,10 @@ POOL_MIN_SIZE = 1 << 17
 BLOCK_BYTES = 1 << 19
 
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
+# Reducing along an axis other than the last, a block spans at least this many
+# of the trailing elements: narrower blocks make each ufunc call stride
+# through memory for a few bytes per row.
+_MIN_COLS = 1024
 _enabled = os.environ.get("ACTIVATIONS_KERNELS", "1") != "0"
 _pool: ThreadPoolExecutor | None = None
 _pool_lock = threading.Lock()
@@ -184,7 +188,7 @@ def _slices(x, axis):
         def index(i):
             return np.s_[i * rows:(i + 1) * rows, :, :]
     else:  # one pre-row holds many slices: block along post
-        cols = max(16, BLOCK_BYTES // per_slice)
+        cols = max(_MIN_COLS, BLOCK_BYTES // per_slice)
         per_row = -(-post // cols)
         nblocks = pre * per_row
 
