@@ -21,7 +21,8 @@ from collections.abc import Mapping, Sequence
 import sympy as sp
 from sympy.parsing.sympy_parser import (
     convert_xor,
-    implicit_multiplication_application,
+    implicit_application,
+    implicit_multiplication,
     parse_expr,
     standard_transformations,
 )
@@ -45,7 +46,9 @@ KNOWN_DEFINITIONS = {
     gelu: sp.Lambda(_t, _t * (1 + sp.erf(_t / sp.sqrt(2))) / 2),
 }
 
-_TRANSFORMS = standard_transformations + (convert_xor, implicit_multiplication_application)
+# Implicit multiplication ("2x", "x sigma(x)") but no splitting of names:
+# "x1" stays one symbol rather than becoming x*1.
+_TRANSFORMS = standard_transformations + (convert_xor, implicit_multiplication, implicit_application)
 
 
 def _real_symbols(expr: sp.Basic) -> sp.Basic:
