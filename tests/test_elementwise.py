@@ -250,3 +250,41 @@ def test_agrees_with_scipy_special(xp, dtype_name):
     np.testing.assert_allclose(to_numpy(A.log_sigmoid(x)), scipy.special.log_expit(pts), rtol=e, atol=0)
     exact = (pts * scipy.special.ndtr(pts.astype(np.float64))).astype(dtype_name)
     np.testing.assert_allclose(to_numpy(A.gelu(x)), exact, rtol=2e3 * e, atol=1e-300)
+
+
+# ------------------------------------------------------------- large inputs
+
+# Large contiguous NumPy arrays may take a different code path (fused kernels
+# for speed); it has to keep the same accuracy.  A dense sweep (2048 points,
+# twice) and the extreme grid tiled to 4096 entries: values against mpmath,
+# derivatives against the same points evaluated in small pieces (the path
+# checked against mpmath above).
+DENSE = np.linspace(-12.0, 12.0, 2048)
+LARGE_CASES = ["sigmoid", "log_sigmoid", "softplus", "tanh", "relu", "gelu", "gelu_tanh", "silu", "squared_relu"]
+
+
+@functools.lru_cache(maxsize=None)
+def _dense_reference(name, dtype_name):
+    pts = DENSE.astype(dtype_name).astype(np.float64)
+    ref = CASES[name][2]
+    return np.tile(pts, 2), np.tile([mp_float(ref(mpmath.mpf(p))) for p in pts], 2)
+
+
+@pytest.mark.parametrize("dtype_name", ["float32", "float64"])
+@pytest.mark.parametrize("name", LARGE_CASES)
+def test_large_inputs(xp, name, dtype_name):
+    f, g, _, kwargs, rounds_argument = CASES[name]
+    grid = _grid_in(dtype_name).astype(np.float64)
+    pts_dense, want_dense = _dense_reference(name, dtype_name)
+    pts_grid = np.resize(grid, 4096)
+    want_grid = np.resize(_reference(name, tuple(grid), 0), 4096)
+    for pts, want in ((pts_dense, want_dense), (pts_grid, want_grid)):
+        x = asarray(xp, pts, dtype_name)
+        want = want.astype(dtype_name).astype(np.float64)
+        pieces = np.concatenate([to_numpy(g(asarray(xp, c, dtype_name), **kwargs)) for c in np.split(pts, 64)])
+        # |x f'(x)| for the functions that round an argument (f' from the small path)
+        scale = np.abs(want) + (np.abs(pts * pieces) if rounds_argument else 0.0)
+        assert_close_ulp(f(x, **kwargs), want, x.dtype, scale, floor=1.0 + np.abs(pts),
+                         what=f"{name} {dtype_name} (large):")
+        assert_close_ulp(g(x, **kwargs), pieces, x.dtype, np.abs(pieces) * 2, k=4, floor=4.0 * (1.0 + np.abs(pts)),
+                         what=f"{name}_grad {dtype_name} (large vs pieces):")

@@ -179,3 +179,38 @@ def test_probability_target_grad_sums_to_zero(xp, data, shape):
     with np.errstate(divide="ignore", invalid="ignore"):  # 0 log 0, masked by where
         entropy = -np.sum(np.where(probs > 0, probs * np.log(probs), 0.0), axis=-1)
     assert np.all(loss >= entropy - 1e-12)
+
+
+# ------------------------------------------------------------- large inputs
+
+@pytest.mark.parametrize("dtype_name", ["float32", "float64"])
+@pytest.mark.parametrize("kind", ["indices", "probabilities"])
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_large_inputs(xp, dtype_name, kind, reduction):
+    """4096 logits (512 samples of 8 classes), where a fused fast path may take over."""
+    rng = np.random.default_rng(42)
+    z = (rng.normal(size=(512, 8)) * 10).astype(dtype_name)
+    z[0] = [1000.0, -1000.0, 0, 0, 0, 0, 0, 3]
+    z64 = z.astype(np.float64)
+    idx = rng.integers(0, 8, size=512)
+    probs = _onehot(idx, 8) if kind == "indices" else rng.dirichlet(np.ones(8), size=512).astype(dtype_name)
+    target = asarray(xp, idx, "int64") if kind == "indices" else asarray(xp, probs, dtype_name)
+    per_sample = _mp_losses(z64, probs.astype(np.float64))
+    x = asarray(xp, z, dtype_name)
+    got = A.cross_entropy(x, target, reduction=reduction)
+    want = {"none": per_sample, "sum": per_sample.sum(), "mean": per_sample.mean()}[reduction]
+    assert tuple(got.shape) == np.shape(want)
+    n = 512 if reduction == "sum" else 1
+    scale = np.abs(want) + n * (np.abs(z64).max(axis=-1) if reduction == "none" else np.abs(z64).max(axis=-1).mean())
+    assert_close_ulp(got, np.asarray(want).astype(dtype_name), got.dtype, scale, k=8,
+                     what=f"cross_entropy {kind} {reduction} (large):")
+    # gradient: softmax(z) sum(y) - y, over the sample count for the mean
+    p = np.exp(z64 - z64.max(axis=-1, keepdims=True))
+    p /= p.sum(axis=-1, keepdims=True)
+    y = probs.astype(np.float64)
+    want_g = (p * y.sum(axis=-1, keepdims=True) - y) / (512 if reduction == "mean" else 1)
+    got_g = A.cross_entropy_grad(x, target, reduction=reduction)
+    assert got_g.dtype == x.dtype and tuple(got_g.shape) == z.shape
+    assert_close_ulp(got_g, want_g.astype(dtype_name), got_g.dtype,
+                     np.abs(want_g) + (p + y) * (8 + np.abs(z64 - z64.max(axis=-1, keepdims=True))), k=8,
+                     what=f"cross_entropy_grad {kind} {reduction} (large):")

@@ -8,6 +8,7 @@ Hypothesis properties.
 
 from __future__ import annotations
 
+import functools
 import math
 
 import mpmath
@@ -340,3 +341,42 @@ def test_saturated_logits_float64(xp):
     # exact: g - p * sum(g) = [1 - p0, -p1] = [p1, -p1], p1 = 4.25e-18
     p1 = mp_float(_mp_softmax([40.0, 0.0])[1])
     np.testing.assert_allclose(dx, [p1, -p1], rtol=0, atol=2 * EPS64)
+
+
+# ------------------------------------------------------------- large inputs
+
+@functools.lru_cache(maxsize=None)
+def _large_logits(dtype_name):
+    """512 rows of 8 logits (4096 entries, where a fused fast path may take over),
+    some of them extreme, with their mpmath softmax and logsumexp."""
+    a = np.random.default_rng(41).normal(size=(512, 8)) * 20
+    a[0] = 1000.0
+    a[1] = [-1e4, -1e4 + 1, 0.0, -50, 50, 40, 1e-8, -3]
+    a[2] = [40.0, 0, 0, 0, 0, 0, 0, 0]
+    a = a.astype(dtype_name).astype(np.float64)
+    p = np.array([[mp_float(v) for v in _mp_softmax(r)] for r in a])
+    lse_mp = [_mp_logsumexp(r) for r in a]
+    logp = np.array([[mp_float(mpmath.mpf(v) - l) for v in r] for r, l in zip(a, lse_mp)])
+    return a, p, logp, np.array([mp_float(v) for v in lse_mp])
+
+
+@pytest.mark.parametrize("dtype_name", ["float32", "float64"])
+@pytest.mark.parametrize("axis", [-1, 0])
+def test_large_inputs(xp, dtype_name, axis):
+    a, p, logp, lse = _large_logits(dtype_name)
+    if axis == 0:  # the same rows, stored as contiguous columns
+        a, p, logp = (np.ascontiguousarray(v.T) for v in (a, p, logp))
+    x = asarray(xp, a, dtype_name)
+    m = a.max(axis=axis, keepdims=True)
+    lse_k = np.expand_dims(lse, axis)
+    n = a.shape[axis]
+    got = A.softmax(x, axis=axis)
+    assert_close_ulp(got, p.astype(dtype_name), got.dtype, p * (n + np.abs(a - m)), what="softmax (large):")
+    got = A.log_softmax(x, axis=axis)
+    assert_close_ulp(got, logp.astype(dtype_name), got.dtype, np.abs(logp) + np.abs(a - m) + math.log(n),
+                     what="log_softmax (large):")
+    got = A.logsumexp(x, axis=axis)
+    assert_close_ulp(got, lse.astype(dtype_name), got.dtype, np.abs(lse) + np.abs(a).max(axis=axis) + math.log(n),
+                     what="logsumexp (large):")
+    kept = A.logsumexp(x, axis=axis, keepdims=True)
+    assert tuple(kept.shape) == lse_k.shape
