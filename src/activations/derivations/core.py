@@ -133,15 +133,18 @@ class Verification:
 
     def __str__(self) -> str:
         if self.ok:
-            return f"{self.name}: all {self.n_steps} steps verified by SymPy {self.scope}"
+            return f"{self.name}: {self._count()} verified by SymPy {self.scope}"
         return f"{self.name}: {self.failure}"
+
+    def _count(self) -> str:
+        return "the 1 step" if self.n_steps == 1 else f"all {self.n_steps} steps"
 
     def _repr_markdown_(self) -> str:
         """How a notebook shows the result: typeset, with the wrong step's two sides."""
         from .latex import to_latex
 
         if self.ok:
-            return f"**{self.name}**: all {self.n_steps} steps verified by SymPy {self.scope}."
+            return f"**{self.name}**: {self._count()} verified by SymPy {self.scope}."
         f = self.failure
         where = f" (for ${f.instance}$)" if f.instance else ""
         because = f" ({f.reason})" if f.reason else ""
