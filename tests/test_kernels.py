@@ -13,6 +13,8 @@ Speed is not tested here (see ``benchmarks/``).
 """
 
 import math
+import multiprocessing
+import warnings
 
 import numpy as np
 import pytest
@@ -98,6 +100,32 @@ def test_set_num_threads():
             K.set_num_threads(0)
     finally:
         K.set_num_threads(old)
+
+
+def _softmax_in_child(queue):
+    x = logits((300, 1000), np.float32, special=False)
+    with K.disabled():
+        plain = A.softmax(x)
+    queue.put(bool(np.array_equal(A.softmax(x), plain)))
+
+
+def test_pool_works_in_a_forked_child(threads, monkeypatch):
+    # The grader forks workers from a process that may already have used the pool.
+    A.softmax(logits((300, 1000), np.float32))  # the parent's pool is running
+    if "fork" not in multiprocessing.get_all_start_methods():
+        pytest.skip("no fork on this platform")
+    ctx = multiprocessing.get_context("fork")
+    queue = ctx.Queue()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # Python >= 3.12: fork with threads
+        child = ctx.Process(target=_softmax_in_child, args=(queue,))
+        child.start()
+    child.join(timeout=30)
+    if child.is_alive():
+        child.kill()
+        child.join()
+    assert child.exitcode == 0, "the child hung or failed"
+    assert queue.get(timeout=5)
 
 
 def test_thread_count_from_environment(monkeypatch):

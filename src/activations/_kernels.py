@@ -132,6 +132,17 @@ def _scratch(slot: int, shape, dtype):
     return b[:n].reshape(shape)
 
 
+def _forget_pool_after_fork() -> None:
+    # A forked child inherits the pool object but not its threads: tasks given
+    # to it would wait forever.  The child starts a pool of its own when needed.
+    global _pool, _pool_lock
+    _pool, _pool_lock = None, threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_pool_after_fork)
+
+
 def _get_pool() -> ThreadPoolExecutor:
     global _pool
     with _pool_lock:
