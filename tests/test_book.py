@@ -90,10 +90,13 @@ BROKEN_CELL = 'raise ValueError("this cell is broken on purpose")'
 
 
 def _tiny_book(path: Path, *, broken: bool) -> Path:
-    """The real _config.yml and references.bib, one intro page, one chapter with two cells."""
+    """The real _config.yml (and what it names), one intro page, one chapter with two cells."""
     path.mkdir(parents=True)
     shutil.copy(ROOT / "_config.yml", path / "_config.yml")
     shutil.copy(ROOT / "references.bib", path / "references.bib")
+    shutil.copytree(ROOT / "images", path / "images")  # favicon, html_extra_path
+    shutil.copytree(ROOT / "tools" / "sphinx_ext", path / "tools" / "sphinx_ext",
+                    ignore=shutil.ignore_patterns("__pycache__"))  # local_extensions
     (path / "_toc.yml").write_text(textwrap.dedent("""\
         format: jb-book
         root: intro

@@ -96,6 +96,11 @@ def cache_config(book: Path, tmpdir: Path) -> Path:
 
     config = yaml.safe_load((book / "_config.yml").read_text(encoding="utf-8"))
     config.setdefault("execute", {})["execute_notebooks"] = "cache"
+    # Jupyter Book resolves local extensions' folders from the config file's folder (the other paths
+    # are resolved from the book's), and this copy lives elsewhere: make them absolute.
+    sphinx = config.get("sphinx") or {}
+    for name, folder in (sphinx.get("local_extensions") or {}).items():
+        sphinx["local_extensions"][name] = str((book / folder).resolve())
     path = tmpdir / "_config_cache.yml"
     path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
     return path
