@@ -288,11 +288,21 @@ def test_no_warning_where_a_result_leaves_the_float16_range(xp):
     np.testing.assert_array_equal(to_numpy(A.glu(big, -big)), [-60000.0, -60000.0])
 
 
+@pytest.mark.parametrize("dtype_name", FLOAT_NAMES)
+def test_logits_spanning_more_than_the_float_range(xp, dtype_name):
+    big = float(np.finfo(dtype_name).max)
+    x = asarray(xp, [[big, -big, 0.0], [-big, -big, -big]], dtype_name)
+    np.testing.assert_array_equal(to_numpy(A.softmax(x)),
+                                  np.array([[1.0, 0.0, 0.0], [1 / 3, 1 / 3, 1 / 3]], dtype=dtype_name))
+    lse = to_numpy(A.logsumexp(x))
+    assert lse[0] == big and lse[1] < -big / 2
+
+
 @pytest.mark.xfail(strict=True, raises=RuntimeWarning,
-                   reason="known limitation: x - max(x) overflows (and warns) when the logits "
-                          "span more than the float range, e.g. [1e308, -1e308]")
-def test_logits_spanning_more_than_the_float_range():
-    np.testing.assert_array_equal(A.softmax(np.array([1e308, -1e308])), [1.0, 0.0])
+                   reason="log_softmax of [1e308, -1e308] is [0, -2e308]: the result itself "
+                          "overflows to -inf, and NumPy warns about it")
+def test_log_softmax_whose_result_overflows():
+    np.testing.assert_array_equal(A.log_softmax(np.array([1e308, -1e308])), [0.0, -math.inf])
 
 
 @pytest.mark.xfail(strict=True, raises=RuntimeWarning,

@@ -75,7 +75,13 @@ def _shifted_exp_sum(xp, x, axis):
     if not xp.all(ok):
         x = xp.where(ok, x, 0.0)
         m = xp.where(ok, m, 0.0)
-    e = xp.exp(x - m)
+    # x - m overflows (and warns) only for m > 0 and logits spanning more than
+    # the float range, [1e308, -1e308].  exp(x - m) is 0 in every dtype for x
+    # more than 1e4 below m, so such x may first be raised to
+    # m - max(m/2, 1e4) (m/2 for huge m, where m - 1e4 would round back to m);
+    # the bound has the reduced shape, so this costs one elementwise maximum.
+    lower = xp.where(m > 0, m - xp.maximum(0.5 * m, 1e4), -math.inf)
+    e = xp.exp(xp.maximum(x, lower) - m)
     s = xp.sum(e, axis=axis, keepdims=True)
     return m, e, s, ok
 
