@@ -288,14 +288,20 @@ def test_no_warning_where_a_result_leaves_the_float16_range(xp):
     np.testing.assert_array_equal(to_numpy(A.glu(big, -big)), [-60000.0, -60000.0])
 
 
+@pytest.mark.parametrize("rows", [1, 2048])
 @pytest.mark.parametrize("dtype_name", FLOAT_NAMES)
-def test_logits_spanning_more_than_the_float_range(xp, dtype_name):
+def test_logits_spanning_more_than_the_float_range(xp, dtype_name, rows, request):
+    if rows > 1 and xp is np and dtype_name != "float16":
+        request.applymarker(pytest.mark.xfail(
+            raises=RuntimeWarning, strict=False,  # not strict: ACTIVATIONS_KERNELS=0 turns them off
+            reason="the fused NumPy kernels (_kernels.py, 4096+ entries) still form x - max directly"))
     big = float(np.finfo(dtype_name).max)
-    x = asarray(xp, [[big, -big, 0.0], [-big, -big, -big]], dtype_name)
-    np.testing.assert_array_equal(to_numpy(A.softmax(x)),
-                                  np.array([[1.0, 0.0, 0.0], [1 / 3, 1 / 3, 1 / 3]], dtype=dtype_name))
+    a = np.tile(np.array([[big, -big, 0.0], [-big, -big, -big]], dtype=dtype_name), (rows, 1))
+    x = asarray(xp, a, dtype_name)
+    want = np.tile(np.array([[1.0, 0.0, 0.0], [1 / 3, 1 / 3, 1 / 3]], dtype=dtype_name), (rows, 1))
+    np.testing.assert_array_equal(to_numpy(A.softmax(x)), want)
     lse = to_numpy(A.logsumexp(x))
-    assert lse[0] == big and lse[1] < -big / 2
+    assert np.all(lse[0::2] == big) and np.all(lse[1::2] < -big / 2)
 
 
 @pytest.mark.xfail(strict=True, raises=RuntimeWarning,
