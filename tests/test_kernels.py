@@ -271,6 +271,60 @@ def test_elementwise_equals_plain(threads, name, kwargs, dtype):
     assert_same(fast, plain)
 
 
+@pytest.mark.parametrize("dtype", FLOATS)
+def test_sigmoid_and_silu_accuracy_on_both_paths(threads, dtype):
+    # Blocks whose minimum is above -80 (float32) use 1/(1 + e^-x); the others
+    # (here the first ones, which hold -100 and NaN) the plain path's two forms.
+    rng = np.random.default_rng(6)
+    x = (rng.standard_normal(K.MIN_SIZE * 4) * 6).astype(dtype)
+    x[:3] = [-100.0 if dtype == np.float32 else -720.0, np.nan, -np.inf]
+    ref = 1 / (1 + np.exp(-x.astype(np.longdouble)))  # wider than float64 on x86
+    eps = np.finfo(dtype).eps
+    s = A.sigmoid(x)
+    ok = np.isfinite(x)
+    np.testing.assert_allclose(s[ok], ref[ok].astype(dtype), rtol=4 * eps, atol=0)
+    assert 0 < s[0] < np.finfo(dtype).tiny  # subnormal, not flushed to 0
+    assert np.isnan(s[1]) and s[2] == 0
+    # x sigmoid(x) at x = -100 is a subnormal number: it has fewer digits
+    sub = 1000 * np.finfo(dtype).smallest_subnormal
+    np.testing.assert_allclose(A.silu(x)[ok], (x[ok] * ref[ok]).astype(dtype), rtol=4 * eps, atol=sub)
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+@pytest.mark.parametrize("far", [False, True], ids=["direct", "with-far-blocks"])
+def test_silu_and_gelu_tanh_accuracy(threads, dtype, far):
+    # |x| < 8: every block takes x / (1 + e^{-z}); with a few x = -40 in the
+    # first blocks, those take the plain path's forms.
+    rng = np.random.default_rng(8)
+    x = np.clip(rng.standard_normal(K.MIN_SIZE * 4) * 2, -8, 8).astype(dtype)
+    if far:
+        x[:40:7] = -40.0
+    xl = x.astype(np.longdouble)
+    eps = np.finfo(dtype).eps
+    sub = 10 * np.finfo(dtype).smallest_subnormal
+    ref = (xl / (1 + np.exp(-xl))).astype(dtype)
+    np.testing.assert_allclose(A.silu(x), ref, rtol=4 * eps, atol=sub)
+    # GELU-tanh's argument z is rounded in x's dtype (by both paths alike, an
+    # error exp multiplies by |z|): compare with the plain path, not the truth
+    fast, plain = both(A.gelu, x, approximate="tanh")
+    np.testing.assert_allclose(fast, plain, rtol=4 * eps, atol=sub)
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+def test_softplus_accuracy_on_both_paths(threads, dtype):
+    # Blocks whose maximum is at most 80 (float32) use log1p(e^x); the others
+    # (here the first ones, which hold 100 and NaN) max(x, 0) + log1p(e^-|x|).
+    rng = np.random.default_rng(7)
+    x = (rng.standard_normal(K.MIN_SIZE * 4) * 6).astype(dtype)
+    x[:4] = [100.0 if dtype == np.float32 else 720.0, np.nan, np.inf, -np.inf]
+    ok = np.isfinite(x)
+    xl = x[ok].astype(np.longdouble)
+    ref = np.maximum(xl, 0) + np.log1p(np.exp(-np.abs(xl)))
+    y = A.softplus(x)
+    np.testing.assert_allclose(y[ok], ref.astype(dtype), rtol=4 * np.finfo(dtype).eps, atol=0)
+    assert y[0] == x[0] and np.isnan(y[1]) and y[2] == np.inf and y[3] == 0
+
+
 def test_elementwise_keeps_shape(threads):
     x = elementwise_input(np.float32, n=7 * 3000)
     assert x.shape == (3000, 7)

@@ -15,10 +15,12 @@ compute *the same formulas, operation for operation*, but
 * over a small pool of threads (NumPy ufuncs release the GIL), used only when
   the input has at least :data:`POOL_MIN_SIZE` elements and two blocks.
 
-Results equal the plain path's (bit for bit for most functions: the same
-operations run in the same order; the float32 exact GELU and the float32
-``erf``/``erfc`` use a polynomial approximation, accurate to a few units in
-the last place).  Set ``ACTIVATIONS_NUM_THREADS`` or call
+Results equal the plain path's: bit for bit for most functions (the same
+operations run in the same order); within a few units in the last place for
+the sigmoid family and softplus, which use 1/(1 + e^-x) and log1p(e^x) where
+these cannot overflow, and
+for the float32 exact GELU and ``erf``/``erfc``, which use a polynomial
+approximation.  Set ``ACTIVATIONS_NUM_THREADS`` or call
 :func:`set_num_threads` to choose the thread count; ``ACTIVATIONS_KERNELS=0``
 or :func:`disabled` turns the kernels off.
 """
@@ -425,10 +427,23 @@ def _elementwise(block_fn, x):
     return out
 
 
+# Below this, exp(-x) overflows (float32: 88.7, float64: 709.8) and 1/(1 + e^-x)
+# would flush sigmoid's subnormal values to 0.
+_SIGMOID_DIRECT_MIN = {np.dtype(np.float32): -80.0, np.dtype(np.float64): -700.0}
+
+
 def _sigmoid_into(xb, ob, slot=1):
-    # x >= 0: 1 / (1 + e), x < 0: e / (1 + e), e = exp(-|x|): the numerator
-    # is chosen first, then one division, as in the plain where(...).
     e = _scratch(slot, xb.shape, xb.dtype)
+    if xb.min() >= _SIGMOID_DIRECT_MIN[xb.dtype]:  # False for a block holding NaN
+        # 1 / (1 + e^{-x}): four passes, and exp cannot overflow in this range.
+        # Within 3 ulp of the truth, like the plain path's where() of two forms.
+        np.negative(xb, out=e)
+        np.exp(e, out=e)
+        np.add(e, 1.0, out=e)
+        np.divide(1.0, e, out=ob)
+        return
+    # x >= 0: 1 / (1 + e), x < 0: e / (1 + e), e = exp(-|x|): the plain path's
+    # formula, with the numerator chosen first and then one division.
     np.copysign(xb, -1.0, out=e)  # -|x| in one pass
     np.exp(e, out=e)
     np.add(e, 1.0, out=ob)
@@ -454,10 +469,24 @@ def sigmoid(x):
     return _elementwise(_sigmoid_into, x)
 
 
+def _x_over_one_plus_exp(xb, neg_z, ob):
+    """``x / (1 + e^{-z})`` into ``ob`` if ``-z <= limit`` on the block; else False."""
+    if not neg_z.max() <= -_SIGMOID_DIRECT_MIN[neg_z.dtype]:  # NaN included
+        return False
+    e = _scratch(1, xb.shape, xb.dtype)
+    np.exp(neg_z, out=e)
+    np.add(e, 1.0, out=e)
+    np.divide(xb, e, out=ob)
+    return True
+
+
 def silu(x):
     def block(xb, ob):
-        _sigmoid_into(xb, ob)
-        _times_gate(xb, ob)
+        # x sigmoid(x) = x / (1 + e^{-x}): four passes where exp cannot overflow
+        neg = np.negative(xb, out=_scratch(2, xb.shape, xb.dtype))
+        if not _x_over_one_plus_exp(xb, neg, ob):
+            _sigmoid_into(xb, ob)
+            _times_gate(xb, ob)
 
     return _elementwise(block, x)
 
@@ -469,8 +498,18 @@ def relu(x):
     return _elementwise(block, x)
 
 
+# Above this, exp(x) overflows (float32: 88.7, float64: 709.8).
+_SOFTPLUS_DIRECT_MAX = {np.dtype(np.float32): 80.0, np.dtype(np.float64): 700.0}
+
+
 def softplus(x):
     def block(xb, ob):
+        if xb.max() <= _SOFTPLUS_DIRECT_MAX[xb.dtype]:  # False for a block holding NaN
+            # log1p(e^x) in two passes: for x <= 0 it is the plain formula
+            # itself, for x > 0 as accurate, and exp cannot overflow here.
+            np.exp(xb, out=ob)
+            np.log1p(ob, out=ob)
+            return
         e = _scratch(1, xb.shape, xb.dtype)
         np.copysign(xb, -1.0, out=e)  # -|x| in one pass
         np.exp(e, out=e)
@@ -503,7 +542,11 @@ def _gelu_tanh_block(xb, ob):
     np.multiply(v, t, out=v)
     np.multiply(v, _GELU_TANH_CUBIC, out=v)
     np.add(v, t, out=v)
-    np.multiply(v, 2.0 * _SQRT_2_OVER_PI, out=v)  # 2 * (c * w) == (2c) * w exactly
+    # -z = -2 sqrt(2/pi) w; 2 * (c * w) == (2c) * w exactly, and so is the sign
+    np.multiply(v, -2.0 * _SQRT_2_OVER_PI, out=v)
+    if _x_over_one_plus_exp(xb, v, ob):  # x sigmoid(z) = x / (1 + e^{-z})
+        return
+    np.negative(v, out=v)
     _sigmoid_into(v, ob)
     _times_gate(xb, ob)
 
