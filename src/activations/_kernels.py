@@ -235,8 +235,34 @@ def _bad(m):
 # ------------------------------------------------------------------ softmax family
 
 
+_TINY = {d: float(np.finfo(d).tiny) for d in _FLOATS}
+_HUGE = {d: float(np.finfo(d).max) for d in _FLOATS}
+
+
+def _softmax_unshifted(xb, ob):
+    """``exp(x) / sum(exp(x))`` along axis 1 into ``ob``, where that is safe; else False.
+
+    The max shift only keeps ``exp`` from overflowing.  Where every sum is
+    finite, no ``exp`` overflowed; where every sum is >= 1 (or no ``exp`` is
+    below the normal range), a probability in the normal range is a normal
+    ``exp(x)`` divided by the sum: as accurate as the shifted form, even a
+    little more (``x - m`` is rounded before ``exp`` sees it).  Two passes
+    fewer than the shifted form, when the check passes.
+    """
+    with np.errstate(over="ignore"):  # inf in a sum sends the block to the shifted form
+        np.exp(xb, out=ob)
+        s = np.sum(ob, axis=1, keepdims=True)
+    if not np.all(s <= _HUGE[ob.dtype]):  # also False for NaN
+        return False
+    if not (np.all(s >= 1.0) or ob.min() >= _TINY[ob.dtype]):
+        return False
+    np.divide(ob, s, out=ob)
+    return True
+
+
 def softmax(x, axis=-1):
-    """``softmax(x, axis)``: max, subtract, exp, sum and divide, per block, in place."""
+    """``softmax(x, axis)`` per block, in place: exp and divide where the max shift
+    is not needed, else max, subtract, exp, sum and divide."""
     axis = check_axis(axis, x.ndim)
     out = np.empty_like(x)
     x3, nblocks, index = _slices(x, axis)
@@ -245,6 +271,8 @@ def softmax(x, axis=-1):
     def work(i):
         ix = index(i)
         xb, ob = x3[ix], o3[ix]
+        if _softmax_unshifted(xb, ob):
+            return
         m = np.max(xb, axis=1, keepdims=True)
         bad = _bad(m)
         with np.errstate(all="ignore") if bad is not None else contextlib.nullcontext():
@@ -392,14 +420,17 @@ def cross_entropy_grad(logits, target, reduction="mean"):
 
     def work(i):
         zb, tb, ob = z[i * rows:(i + 1) * rows], t[i * rows:(i + 1) * rows], out[i * rows:(i + 1) * rows]
-        m = np.max(zb, axis=1, keepdims=True)
-        bad = _bad(m)
-        with np.errstate(all="ignore") if bad is not None else contextlib.nullcontext():
-            np.subtract(zb, m, out=ob)
-            np.exp(ob, out=ob)
-            np.divide(ob, np.sum(ob, axis=1, keepdims=True), out=ob)
+        bad = None
+        if not _softmax_unshifted(zb, ob):
+            m = np.max(zb, axis=1, keepdims=True)
+            bad = _bad(m)
+            with np.errstate(all="ignore") if bad is not None else contextlib.nullcontext():
+                np.subtract(zb, m, out=ob)
+                np.exp(ob, out=ob)
+                np.divide(ob, np.sum(ob, axis=1, keepdims=True), out=ob)
             if bad is not None:
                 np.copyto(ob, np.nan, where=bad)
+        with np.errstate(all="ignore") if bad is not None else contextlib.nullcontext():
             if onehot:  # p * 1 - onehot
                 ob[np.arange(ob.shape[0]), tb] -= 1
             else:
