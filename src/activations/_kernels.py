@@ -5,7 +5,8 @@ formulas; on NumPy that code makes several passes over memory and allocates a
 temporary array for every intermediate result (``x - m``, ``exp(...)``, ...).
 For large C-contiguous float32/float64 NumPy input they hand the work to the
 kernels here instead (one ``if _kernels.accepts(x): return ...`` line), which
-compute *the same formulas, operation for operation*, but
+compute the same formulas (operation for operation, except where noted
+below), but
 
 * in place, into the one output array (``out=``), with a few block-sized
   scratch buffers per thread instead of full-size temporaries;
@@ -15,12 +16,13 @@ compute *the same formulas, operation for operation*, but
 * over a small pool of threads (NumPy ufuncs release the GIL), used only when
   the input has at least :data:`POOL_MIN_SIZE` elements and two blocks.
 
-Results equal the plain path's: bit for bit for most functions (the same
-operations run in the same order); within a few units in the last place for
-the sigmoid family and softplus, which use 1/(1 + e^-x) and log1p(e^x) where
-these cannot overflow, and
-for the float32 exact GELU and ``erf``/``erfc``, which use a polynomial
-approximation.  Set ``ACTIVATIONS_NUM_THREADS`` or call
+Results equal the plain path's to a few units in the last place, with its
+NaN, infinities and dtype: bit for bit where the same operations run in the
+same order (log-softmax, logsumexp, cross-entropy, ReLU, float64 GELU).
+Softmax and the cross-entropy gradient skip the max shift where the sums show
+it is not needed; the sigmoid family and softplus use 1/(1 + e^-x) and
+log1p(e^x) where these cannot overflow; the float32 exact GELU and
+``erf``/``erfc`` use fitted polynomials.  Set ``ACTIVATIONS_NUM_THREADS`` or call
 :func:`set_num_threads` to choose the thread count; ``ACTIVATIONS_KERNELS=0``
 or :func:`disabled` turns the kernels off.
 """
@@ -133,7 +135,9 @@ def _scratch(slot: int, shape, dtype):
         buf = _local.bufs = {}
     b = buf.get(key)
     if b is None or b.size < n:
-        b = buf[key] = np.empty(max(n, 1), dtype=dtype)
+        b = np.empty(max(n, 1), dtype=dtype)
+        if n * b.itemsize <= 4 * BLOCK_BYTES:  # keep block-sized buffers only
+            buf[key] = b
     return b[:n].reshape(shape)
 
 
