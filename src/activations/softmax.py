@@ -229,6 +229,15 @@ def logsumexp(x, axis=-1, keepdims=False, where=None):
     return restore(xp, lse, dtype)
 
 
+def _vjp_inputs(y, grad, axis):
+    """Shared front end of the backward passes: ``y`` and ``grad`` of one shape."""
+    xp, y, dtype = float_input(y, "y")
+    _, g, _ = float_input(xp.asarray(grad), "grad")
+    check_same_shape(y, g, ("y", "grad"))
+    axis = check_axis(axis, y.ndim)
+    return xp, y, xp.astype(g, y.dtype), dtype, axis
+
+
 def softmax_vjp(y, grad, axis=-1):
     r"""Backward pass of softmax, given its **output** ``y``.
 
@@ -259,11 +268,7 @@ def softmax_vjp(y, grad, axis=-1):
     array
         Gradient with respect to the logits, same shape as ``y``.
     """
-    xp, y, dtype = float_input(y, "y")
-    _, g, _ = float_input(xp.asarray(grad), "grad")
-    check_same_shape(y, g, ("y", "grad"))
-    axis = check_axis(axis, y.ndim)
-    g = xp.astype(g, y.dtype)
+    xp, y, g, dtype, axis = _vjp_inputs(y, grad, axis)
     if y.shape[axis] == 0:
         return restore(xp, g, dtype)
     # Where one y_k is ~1, <g, y> ~ g_k and g_k - <g, y> cancels to 0 (x = [40, 0]
@@ -298,11 +303,7 @@ def log_softmax_vjp(y, grad, axis=-1):
     array
         Gradient with respect to the logits, same shape as ``y``.
     """
-    xp, y, dtype = float_input(y, "y")
-    _, g, _ = float_input(xp.asarray(grad), "grad")
-    check_same_shape(y, g, ("y", "grad"))
-    axis = check_axis(axis, y.ndim)
-    g = xp.astype(g, y.dtype)
+    xp, y, g, dtype, axis = _vjp_inputs(y, grad, axis)
     total = xp.sum(g, axis=axis, keepdims=True)
     return restore(xp, g - xp.exp(y) * total, dtype)
 
