@@ -380,3 +380,13 @@ def test_large_inputs(xp, dtype_name, axis):
                      what="logsumexp (large):")
     kept = A.logsumexp(x, axis=axis, keepdims=True)
     assert tuple(kept.shape) == lse_k.shape
+
+
+def test_jacobian_diagonal_keeps_its_digits_when_one_probability_saturates():
+    # y_i (1 - y_i) cancels for y_i ~ 1; the package sums the off-diagonal instead.
+    mpmath.mp.dps = 50
+    e = mpmath.exp(-40)
+    exact = float((1 / (1 + e)) * (e / (1 + e)))
+    J = np.asarray(A.softmax_jacobian(A.softmax(np.array([40.0, 0.0]))))
+    np.testing.assert_allclose(np.diag(J), [exact, exact], rtol=1e-14)
+    np.testing.assert_allclose(J.sum(axis=-1), 0.0, atol=0.0)

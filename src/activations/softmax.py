@@ -328,4 +328,9 @@ def softmax_jacobian(y):
     col = xp.expand_dims(y, axis=-1)
     row = xp.expand_dims(y, axis=-2)
     eye = xp.eye(n, dtype=y.dtype)
-    return restore(xp, col * eye - col * row, dtype)
+    # y_i - y_i**2 cancels when y_i is close to 1 ([40, 0] loses the diagonal
+    # entirely).  Since the rows sum to 0, the diagonal is minus the sum of
+    # the off-diagonal entries, y_i * sum_{k != i} y_k, which has no cancellation.
+    off = -(col * row) * (1.0 - eye)
+    diagonal = -xp.sum(off, axis=-1, keepdims=True)
+    return restore(xp, off + diagonal * eye, dtype)
