@@ -63,7 +63,7 @@ def geglu_grad_gate() -> Derivation:
         steps = (
             Step(sp.Derivative(a * Phi(a) * b, a), "definition of GEGLU (exact GELU)"),
             Step(b * sp.Derivative(a * Phi(a), a), "$b$ does not depend on $a$"),
-            Step(b * (Phi(a) + a * phi(a)), "$\\operatorname{gelu}' = \\Phi + x \\varphi$"),
+            Step(b * (Phi(a) + a * phi(a)), "$\\operatorname{gelu}'(a) = \\Phi(a) + a \\varphi(a)$"),
         )
     return Derivation(
         name="geglu.grad_gate",
