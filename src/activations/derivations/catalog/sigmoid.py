@@ -45,7 +45,7 @@ def quotient_rule() -> Derivation:
         u = 1 + sp.exp(-x)
         steps = (
             Step(sp.Derivative(1 / u, x), "definition of $\\sigma$"),
-            Step((sp.Derivative(1, x) * u - 1 * sp.Derivative(u, x)) / u ** 2, "quotient rule"),
+            Step((u * sp.Derivative(1, x) - 1 * sp.Derivative(u, x)) / u ** 2, "quotient rule"),
             Step((0 * u + sp.exp(-x)) / u ** 2, "$(1)' = 0$ and $(1 + e^{-x})' = -e^{-x}$"),
             Step(sp.exp(-x) / u ** 2, "simplify the numerator"),
             Step((u - 1) / u ** 2, "add and subtract 1"),
