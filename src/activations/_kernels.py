@@ -14,7 +14,12 @@ below), but
   for the reductions, a quarter of that for the elementwise functions), so
   every pass after the first finds its data in cache;
 * over a small pool of threads (NumPy ufuncs release the GIL), used only when
-  the input has at least :data:`POOL_MIN_SIZE` elements and two blocks.
+  the input has at least :data:`POOL_MIN_SIZE` elements and two blocks;
+* where Numba is installed, with each block's formula run as one compiled
+  loop (:mod:`activations._fused`: one pass over memory instead of one per
+  operation) for the softmax family and cross-entropy along the last axis,
+  and for sigmoid, SiLU and both GELUs in float32 (GELU with tanh in float64
+  too); the NumPy ufunc chains below remain the path without Numba.
 
 Results equal the plain path's to a few units in the last place, with its
 NaN, infinities and dtype: bit for bit where the same operations run in the
@@ -22,9 +27,11 @@ same order (log-softmax, logsumexp, cross-entropy, ReLU, float64 GELU).
 Softmax and the cross-entropy gradient skip the max shift where the sums show
 it is not needed; the sigmoid family and softplus use 1/(1 + e^-x) and
 log1p(e^x) where these cannot overflow; the float32 exact GELU and
-``erf``/``erfc`` use fitted polynomials.  Set ``ACTIVATIONS_NUM_THREADS`` or call
+``erf``/``erfc`` use fitted polynomials; the compiled loops use their own
+``exp`` (within 1 ulp).  Set ``ACTIVATIONS_NUM_THREADS`` or call
 :func:`set_num_threads` to choose the thread count; ``ACTIVATIONS_KERNELS=0``
-or :func:`disabled` turns the kernels off.
+or :func:`disabled` turns the kernels off, ``ACTIVATIONS_JIT=0`` or
+:func:`use_jit` the compiled loops alone.
 """
 
 from __future__ import annotations
@@ -41,7 +48,8 @@ import numpy as np
 from ._array import check_axis
 
 __all__ = [
-    "accepts", "accepts_ce", "disabled", "set_num_threads", "get_num_threads",
+    "accepts", "accepts_ce", "disabled", "use_jit", "jit_available", "set_num_threads",
+    "get_num_threads",
     "softmax", "log_softmax", "logsumexp", "cross_entropy", "cross_entropy_grad",
     "sigmoid", "silu", "gelu", "relu", "softplus", "erf", "erfc",
 ]
@@ -63,6 +71,8 @@ _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 # through memory for a few bytes per row.
 _MIN_COLS = 1024
 _enabled = os.environ.get("ACTIVATIONS_KERNELS", "1") != "0"
+_jit_wanted = os.environ.get("ACTIVATIONS_JIT", "1") != "0"
+_jit_module = None  # activations._fused once imported; False where Numba is missing
 _pool: ThreadPoolExecutor | None = None
 _pool_lock = threading.Lock()
 _local = threading.local()
@@ -107,6 +117,41 @@ def disabled():
         yield
     finally:
         _enabled = old
+
+
+def _fused():
+    """The compiled loops (:mod:`activations._fused`), or None without Numba or when off."""
+    global _jit_module
+    if not _jit_wanted:
+        return None
+    if _jit_module is None:
+        try:
+            from . import _fused as module
+        except ImportError:  # Numba missing or broken: the NumPy ufunc path
+            module = False
+        _jit_module = module
+    return _jit_module or None
+
+
+def jit_available() -> bool:
+    """Whether the compiled loops can be used (Numba imports)."""
+    global _jit_wanted
+    old, _jit_wanted = _jit_wanted, True
+    try:
+        return _fused() is not None
+    finally:
+        _jit_wanted = old
+
+
+@contextlib.contextmanager
+def use_jit(flag: bool):
+    """Within this block the kernels use the compiled loops (if ``flag`` and available) or not."""
+    global _jit_wanted
+    old, _jit_wanted = _jit_wanted, bool(flag)
+    try:
+        yield
+    finally:
+        _jit_wanted = old
 
 
 def accepts(x, where=None, temperature=1.0) -> bool:
@@ -218,6 +263,16 @@ def _slices(x, axis):
     return x3, nblocks, index
 
 
+def _row_blocks(x, axis):
+    """``x`` as a C-contiguous 2-d array of slices along ``axis`` (the last
+    non-trivial one), with rows per block and block count; None otherwise."""
+    if math.prod(x.shape[axis + 1:]) != 1:
+        return None
+    x2 = x.reshape(math.prod(x.shape[:axis]), x.shape[axis])
+    rows = max(1, BLOCK_BYTES // max(x2.shape[1] * x.itemsize, 1))
+    return x2, rows, -(-x2.shape[0] // rows)
+
+
 def _flat_blocks(x):
     n = x.size
     # elementwise kernels keep up to eight block-sized buffers hot: smaller
@@ -269,6 +324,13 @@ def softmax(x, axis=-1):
     is not needed, else max, subtract, exp, sum and divide."""
     axis = check_axis(axis, x.ndim)
     out = np.empty_like(x)
+    fused, blocks = _fused(), _row_blocks(x, axis)
+    if fused is not None and blocks is not None:
+        x2, rows, nblocks = blocks
+        o2 = out.reshape(x2.shape)
+        _run(lambda i: fused.softmax_rows(x2[i * rows:(i + 1) * rows], o2[i * rows:(i + 1) * rows]),
+             nblocks, x.size)
+        return out
     x3, nblocks, index = _slices(x, axis)
     o3 = out.reshape(x3.shape)
 
@@ -295,6 +357,17 @@ def log_softmax(x, axis=-1):
     """``(x - m) - log(sum(exp(x - m)))``, per block, in place."""
     axis = check_axis(axis, x.ndim)
     out = np.empty_like(x)
+    fused, blocks = _fused(), _row_blocks(x, axis)
+    if fused is not None and blocks is not None:
+        x2, rows, nblocks = blocks
+        o2 = out.reshape(x2.shape)
+
+        def rows_work(i):
+            xb = x2[i * rows:(i + 1) * rows]
+            fused.log_softmax_rows(xb, np.max(xb, axis=1), o2[i * rows:(i + 1) * rows])
+
+        _run(rows_work, nblocks, x.size)
+        return out
     x3, nblocks, index = _slices(x, axis)
     o3 = out.reshape(x3.shape)
 
@@ -320,6 +393,22 @@ def log_softmax(x, axis=-1):
 def logsumexp(x, axis=-1, keepdims=False):
     """``m + log(sum(exp(x - m)))``; a slice without a finite max gives that max."""
     axis = check_axis(axis, x.ndim)
+    shape = list(x.shape)
+    if keepdims:
+        shape[axis] = 1
+    else:
+        del shape[axis]
+    fused, blocks = _fused(), _row_blocks(x, axis)
+    if fused is not None and blocks is not None:
+        x2, rows, nblocks = blocks
+        lse = np.empty(x2.shape[0], dtype=x.dtype)
+
+        def rows_work(i):
+            xb = x2[i * rows:(i + 1) * rows]
+            fused.logsumexp_rows(xb, np.max(xb, axis=1), lse[i * rows:(i + 1) * rows])
+
+        _run(rows_work, nblocks, x.size)
+        return lse.reshape(shape)
     x3, nblocks, index = _slices(x, axis)
     lse = np.empty((x3.shape[0], 1, x3.shape[2]), dtype=x.dtype)
 
@@ -338,11 +427,6 @@ def logsumexp(x, axis=-1, keepdims=False):
             np.add(m, s, out=lb, where=~bad if bad is not None else True)
 
     _run(work, nblocks, x.size)
-    shape = list(x.shape)
-    if keepdims:
-        shape[axis] = 1
-    else:
-        del shape[axis]
     return lse.reshape(shape)
 
 
@@ -380,6 +464,16 @@ def cross_entropy(logits, target, reduction="mean"):
     z, t, rows, nblocks = _ce_blocks(logits, target)
     loss = np.empty(z.shape[0], dtype=z.dtype)
     onehot = t.ndim == 1
+    fused = _fused()
+    if fused is not None:
+        rows_fn = fused.cross_entropy_index_rows if onehot else fused.cross_entropy_prob_rows
+
+        def work(i):
+            zb = z[i * rows:(i + 1) * rows]
+            rows_fn(zb, np.max(zb, axis=1), t[i * rows:(i + 1) * rows], loss[i * rows:(i + 1) * rows])
+
+        _run(work, nblocks, z.size)
+        return _reduce_loss(loss.reshape(logits.shape[:-1]), reduction)
 
     def work(i):
         zb, tb, lb = z[i * rows:(i + 1) * rows], t[i * rows:(i + 1) * rows], loss[i * rows:(i + 1) * rows]
@@ -408,7 +502,10 @@ def cross_entropy(logits, target, reduction="mean"):
             np.copyto(lb, np.nan, where=bad[:, 0])
 
     _run(work, nblocks, z.size)
-    loss = loss.reshape(logits.shape[:-1])
+    return _reduce_loss(loss.reshape(logits.shape[:-1]), reduction)
+
+
+def _reduce_loss(loss, reduction):
     if reduction == "none":
         return loss
     total = np.sum(loss)
@@ -421,6 +518,14 @@ def cross_entropy_grad(logits, target, reduction="mean"):
     out = np.empty_like(z)
     onehot = t.ndim == 1
     batch = max(z.shape[0], 1)
+    fused = _fused()
+    if fused is not None:
+        rows_fn = fused.cross_entropy_grad_index_rows if onehot else fused.cross_entropy_grad_prob_rows
+        divisor = batch if reduction == "mean" else 1
+        _run(lambda i: rows_fn(z[i * rows:(i + 1) * rows], t[i * rows:(i + 1) * rows], divisor,
+                               out[i * rows:(i + 1) * rows]),
+             nblocks, z.size)
+        return out.reshape(logits.shape)
 
     def work(i):
         zb, tb, ob = z[i * rows:(i + 1) * rows], t[i * rows:(i + 1) * rows], out[i * rows:(i + 1) * rows]
@@ -501,7 +606,8 @@ def _times_gate(xb, ob):
 
 
 def sigmoid(x):
-    return _elementwise(_sigmoid_into, x)
+    fused = _fused()
+    return _elementwise(_sigmoid_into if fused is None else fused.sigmoid, x)
 
 
 def _x_over_one_plus_exp(xb, neg_z, ob):
@@ -516,6 +622,10 @@ def _x_over_one_plus_exp(xb, neg_z, ob):
 
 
 def silu(x):
+    fused = _fused()
+    if fused is not None:
+        return _elementwise(fused.silu, x)
+
     def block(xb, ob):
         # x sigmoid(x) = x / (1 + e^{-x}): four passes where exp cannot overflow
         neg = np.negative(xb, out=_scratch(2, xb.shape, xb.dtype))
@@ -561,9 +671,12 @@ _GELU_TANH_CUBIC = 0.044715
 
 
 def gelu(x, approximate="none"):
+    fused = _fused()
     if approximate == "tanh":
-        return _elementwise(_gelu_tanh_block, x)
+        return _elementwise(_gelu_tanh_block if fused is None else fused.gelu_tanh, x)
     if x.dtype == np.float32:
+        if fused is not None:
+            return _elementwise(fused.gelu_exact_f32, x)
         return _elementwise(_gelu_f32_block, x)
     return _elementwise(_gelu_f64_block, x)
 
