@@ -290,6 +290,24 @@ def test_cross_entropy_class_indices(threads, dtype, reduction, tdtype):
 
 
 @pytest.mark.parametrize("dtype", FLOATS)
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_cross_entropy_with_grad_equals_the_two_plain_calls(threads, dtype, reduction):
+    z = logits((53, 97), dtype)  # with NaN, +-inf and huge rows
+    t = np.random.default_rng(4).integers(0, 97, 53)
+    z_copy = z.copy()
+    loss, grad = A.cross_entropy_with_grad(z, t, reduction=reduction)
+    assert np.array_equal(z, z_copy, equal_nan=True)
+    with K.disabled():
+        plain_loss, plain_grad = A.cross_entropy(z, t, reduction=reduction), A.cross_entropy_grad(z, t, reduction=reduction)
+    assert_same(loss, plain_loss, scale=1.0)
+    assert_same(grad, plain_grad, scale=1.0)
+    y = np.eye(97, dtype=dtype)[t]  # probabilities: the two kernels
+    loss, grad = A.cross_entropy_with_grad(z, y, reduction=reduction)
+    assert_same(loss, plain_loss, scale=1.0)
+    assert_same(grad, plain_grad, scale=1.0)
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
 @pytest.mark.parametrize("reduction", ["mean", "none"])
 def test_cross_entropy_probabilities(threads, dtype, reduction):
     z = logits((4, 13, 97), dtype, special=False)

@@ -211,6 +211,13 @@ def test_large_inputs(xp, dtype_name, kind, reduction):
     want_g = (p * y.sum(axis=-1, keepdims=True) - y) / (512 if reduction == "mean" else 1)
     got_g = A.cross_entropy_grad(x, target, reduction=reduction)
     assert got_g.dtype == x.dtype and tuple(got_g.shape) == z.shape
-    assert_close_ulp(got_g, want_g.astype(dtype_name), got_g.dtype,
-                     np.abs(want_g) + (p + y) * (8 + np.abs(z64 - z64.max(axis=-1, keepdims=True))), k=8,
+    g_scale = np.abs(want_g) + (p + y) * (8 + np.abs(z64 - z64.max(axis=-1, keepdims=True)))
+    assert_close_ulp(got_g, want_g.astype(dtype_name), got_g.dtype, g_scale, k=8,
                      what=f"cross_entropy_grad {kind} {reduction} (large):")
+    # both in one call (one exponential per logit on the fused path)
+    got_both, got_both_g = A.cross_entropy_with_grad(x, target, reduction=reduction)
+    assert tuple(got_both.shape) == np.shape(want) and got_both_g.dtype == x.dtype
+    assert_close_ulp(got_both, np.asarray(want).astype(dtype_name), got_both.dtype, scale, k=8,
+                     what=f"cross_entropy_with_grad loss {kind} {reduction} (large):")
+    assert_close_ulp(got_both_g, want_g.astype(dtype_name), got_both_g.dtype, g_scale, k=8,
+                     what=f"cross_entropy_with_grad grad {kind} {reduction} (large):")

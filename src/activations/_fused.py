@@ -27,16 +27,16 @@ from numba.extending import intrinsic, overload
 
 from ._kernels import _PHI as _PHI_ASCENDING, _PHI_K
 
-# Reductions (sums) may be reordered, so that LLVM can vectorise them; the
-# elementwise arithmetic keeps IEEE semantics (NaN and inf propagate; no
-# "nnan"/"ninf" flags), and exp's range reduction is never reassociated.
-_LOOP = dict(nogil=True, cache=True, error_model="numpy",
-             fastmath={"reassoc", "nsz", "contract", "arcp"})
+# Only the sums may be reordered (so that LLVM can vectorise them), in small
+# functions of their own: reassociation elsewhere would rewrite (x - m) - l as
+# x - (m + l) and lose the digits the max shift keeps.  Everything else rounds
+# each operation as the NumPy path does, without fused multiply-adds (GELU's
+# exp(-|z|) would turn another rounding of z into |z| ulp), and keeps IEEE
+# semantics: no "nnan"/"ninf" flags, so NaN and inf propagate.  Numba keeps
+# each function's flags on its own instructions when LLVM inlines it.
+_SUM = dict(nogil=True, cache=True, error_model="numpy", fastmath={"reassoc", "nsz"})
+_STRICT = dict(nogil=True, cache=True, error_model="numpy", fastmath={"nsz"})
 _EXACT = {"nsz", "contract"}
-# Elementwise formulas round each operation as the NumPy path does (no fused
-# multiply-add): GELU's exp(-|z|) would turn a different rounding of z into
-# a relative difference of |z| ulp.
-_ELEMENTWISE = dict(nogil=True, cache=True, error_model="numpy", fastmath={"nsz"})
 
 
 @intrinsic
@@ -115,7 +115,7 @@ def _vexp_overload(x):
         return lambda x: _exp64(x)
 
 
-@njit(**_LOOP)
+@njit(**_STRICT)
 def exp(x, out):
     """``out = exp(x)`` (flat arrays): the loop the tests compare with ``np.exp``."""
     for j in range(x.size):
@@ -125,7 +125,7 @@ def exp(x, out):
 # ------------------------------------------------------------------ softmax family
 
 
-@njit(**_LOOP)
+@njit(**_SUM)
 def _exp_shifted_sum(row, m, out_row):
     """``out_row = exp(row - m)``; returns its sum."""
     s = row.dtype.type(0)
@@ -136,7 +136,7 @@ def _exp_shifted_sum(row, m, out_row):
     return s
 
 
-@njit(**_LOOP)
+@njit(**_SUM)
 def _sum_exp_shifted(row, m):
     s = row.dtype.type(0)
     for j in range(row.size):
@@ -144,7 +144,29 @@ def _sum_exp_shifted(row, m):
     return s
 
 
-@njit(**_LOOP)
+@njit(**_SUM)
+def _sum(row):
+    s = row.dtype.type(0)
+    for j in range(row.size):
+        s += row[j]
+    return s
+
+
+@njit(**_STRICT)
+def _y_log_p(t, x, m, log_s):
+    """One term ``y log p`` with ``log p = (x - m) - log s``; 0 where ``y`` is 0."""
+    return t * ((x - m) - log_s) if t != 0 else t
+
+
+@njit(**_SUM)
+def _sum_y_log_p(row, y, m, log_s):
+    s = row.dtype.type(0)
+    for j in range(row.size):
+        s += _y_log_p(y[j], row[j], m, log_s)
+    return s
+
+
+@njit(**_STRICT)
 def _row_max(row):
     m = row[0]
     for j in range(1, row.size):
@@ -155,7 +177,7 @@ def _row_max(row):
     return m
 
 
-@njit(**_LOOP)
+@njit(**_STRICT)
 def _softmax_row(row, out_row, huge):
     """One row of softmax; False if it has no finite max (the row is then NaN).
 
@@ -178,28 +200,42 @@ def _softmax_row(row, out_row, huge):
     return True
 
 
-@njit(**_LOOP)
+@njit(**_STRICT)
 def softmax_rows(x, out):
     huge = np.finfo(x.dtype).max
     for i in range(x.shape[0]):
         _softmax_row(x[i], out[i], huge)
 
 
-@njit(**_LOOP)
-def log_softmax_rows(x, m, out):
-    """``(x - m) - log(sum(exp(x - m)))`` per row, ``m`` the rows' maxima (NaN rows where not finite)."""
+# Below this sum, log(sum(exp(x))) <= 16: x - log(sum) loses at most about an
+# ulp of 16 to cancellation, as (x - m) - log(sum(exp(x - m))) does one of
+# log(n) (above it, the shifted form is used).
+_LOG_SOFTMAX_UNSHIFTED_MAX = 2.0**23
+
+
+@njit(**_STRICT)
+def log_softmax_rows(x, out):
+    """``x - log(sum(exp(x)))`` per row where ``1 <= sum <= 2^23``, else
+    ``(x - m) - log(sum(exp(x - m)))``; NaN rows where the max is not finite."""
     for i in range(x.shape[0]):
-        row, mi = x[i], m[i]
-        if not (mi - mi == 0):
-            for j in range(row.size):
-                out[i, j] = np.nan
-            continue
-        ls = np.log(_sum_exp_shifted(row, mi))
+        row = x[i]
+        zero = row.dtype.type(0)
+        s = _sum_exp_shifted(row, zero)
+        if s >= 1 and s <= _LOG_SOFTMAX_UNSHIFTED_MAX:
+            m = zero
+        else:
+            m = _row_max(row)
+            if not (m - m == 0):
+                for j in range(row.size):
+                    out[i, j] = np.nan
+                continue
+            s = _sum_exp_shifted(row, m)
+        ls = np.log(s)
         for j in range(row.size):
-            out[i, j] = (row[j] - mi) - ls
+            out[i, j] = (row[j] - m) - ls
 
 
-@njit(**_LOOP)
+@njit(**_STRICT)
 def logsumexp_rows(x, m, out):
     """``m + log(sum(exp(x - m)))`` per row; a row without a finite max gives that max."""
     for i in range(x.shape[0]):
@@ -210,7 +246,7 @@ def logsumexp_rows(x, m, out):
 # ------------------------------------------------------------------ cross-entropy
 
 
-@njit(**_LOOP)
+@njit(**_STRICT)
 def cross_entropy_index_rows(z, m, target, loss):
     """``log(sum(exp(z - m))) - (z[c] - m)`` per row (NaN where the max is not finite)."""
     for i in range(z.shape[0]):
@@ -221,7 +257,7 @@ def cross_entropy_index_rows(z, m, target, loss):
             loss[i] = np.nan
 
 
-@njit(**_LOOP)
+@njit(**_STRICT)
 def cross_entropy_prob_rows(z, m, y, loss):
     """``-sum(y * log_softmax(z))`` per row; a zero ``y`` adds 0, also against ``log p = -inf``."""
     for i in range(z.shape[0]):
@@ -229,16 +265,11 @@ def cross_entropy_prob_rows(z, m, y, loss):
         if not (mi - mi == 0):
             loss[i] = np.nan
             continue
-        row, yr = z[i], y[i]
-        ls = np.log(_sum_exp_shifted(row, mi))
-        acc = row.dtype.type(0)
-        for j in range(row.size):
-            t = yr[j]
-            acc += t * ((row[j] - mi) - ls) if t != 0 else row.dtype.type(0)
-        loss[i] = -acc
+        row = z[i]
+        loss[i] = -_sum_y_log_p(row, y[i], mi, np.log(_sum_exp_shifted(row, mi)))
 
 
-@njit(**_LOOP)
+@njit(**_STRICT)
 def cross_entropy_grad_index_rows(z, target, batch, out):
     """``(softmax(z) - onehot(c)) / batch`` per row."""
     huge = np.finfo(z.dtype).max
@@ -252,25 +283,55 @@ def cross_entropy_grad_index_rows(z, target, batch, out):
                 out[i, j] *= inv_batch
 
 
-@njit(**_LOOP)
+@njit(**_STRICT)
 def cross_entropy_grad_prob_rows(z, y, batch, out):
     """``(softmax(z) sum(y) - y) / batch`` per row."""
     huge = np.finfo(z.dtype).max
     inv_batch = z.dtype.type(1) / z.dtype.type(batch)
     for i in range(z.shape[0]):
         yr = y[i]
-        sy = z.dtype.type(0)
-        for j in range(yr.size):
-            sy += yr[j]
+        sy = _sum(yr)
         _softmax_row(z[i], out[i], huge)
         for j in range(z.shape[1]):
             out[i, j] = (out[i, j] * sy - yr[j]) * inv_batch
 
 
+@njit(**_STRICT)
+def cross_entropy_with_grad_index_rows(z, m, target, batch, loss, grad):
+    """Per row: ``loss = log(s) - (z[c] - m)`` and ``grad = (exp(z - m)/s - onehot(c)) / batch``,
+    ``s = sum(exp(z - m))``: the exponentials are taken once for both."""
+    inv_batch = z.dtype.type(1) / z.dtype.type(batch)
+    for i in range(z.shape[0]):
+        mi, gr = m[i], grad[i]
+        if not (mi - mi == 0):
+            loss[i] = np.nan
+            for j in range(gr.size):
+                gr[j] = np.nan
+            continue
+        s = _exp_shifted_sum(z[i], mi, gr)
+        c = target[i]
+        loss[i] = np.log(s) - (z[i, c] - mi)
+        inv = z.dtype.type(1) / s
+        for j in range(gr.size):
+            gr[j] *= inv
+        gr[c] -= z.dtype.type(1)
+        if batch != 1:
+            for j in range(gr.size):
+                gr[j] *= inv_batch
+
+
 # ------------------------------------------------------------------ elementwise
 
 
-@njit(**_ELEMENTWISE)
+@njit(**_STRICT)
+def relu(x, out):
+    zero = x.dtype.type(0)
+    for j in range(x.size):
+        v = x[j]
+        out[j] = v if (v > zero or v != v) else zero  # NaN stays NaN
+
+
+@njit(**_STRICT)
 def sigmoid(x, out):
     one = x.dtype.type(1)
     for j in range(x.size):
@@ -279,7 +340,7 @@ def sigmoid(x, out):
         out[j] = (one if v >= 0 else e) / (one + e)
 
 
-@njit(**_ELEMENTWISE)
+@njit(**_STRICT)
 def silu(x, out):
     one, zero, ninf = x.dtype.type(1), x.dtype.type(0), x.dtype.type(-np.inf)
     for j in range(x.size):
@@ -289,7 +350,7 @@ def silu(x, out):
         out[j] = zero if v == ninf else y  # the limit at -inf, not -inf * 0
 
 
-@njit(**_ELEMENTWISE)
+@njit(**_STRICT)
 def gelu_tanh(x, out):
     """``x sigmoid(2 sqrt(2/pi) (x + 0.044715 x^3))``, x clipped to +-1e4 inside the cube."""
     one, zero, ninf = x.dtype.type(1), x.dtype.type(0), x.dtype.type(-np.inf)
@@ -306,24 +367,38 @@ def gelu_tanh(x, out):
 
 
 # Phi(-a) e^{a^2/2} ~ P((a - 4)/(a + 4)) on 0 <= a <= 13.5, relative error below
-# 5e-8: the polynomial of the NumPy kernel (fitted by tools/fit_erf.py), highest
+# 5e-8: the NumPy kernel's polynomial (fitted by tools/fit_erf.py), highest
 # power first for Horner's rule.
-_PHI = tuple(reversed(_PHI_ASCENDING))
+_PHI_32 = tuple(_F32(c) for c in reversed(_PHI_ASCENDING))
+_PHI_K_32 = _F32(_PHI_K)
+_SPLIT_32 = _F32(4097.0)  # 2^12 + 1: Veltkamp's splitter for a 24-bit significand
 
 
-@njit(**_ELEMENTWISE)
+@njit(**_STRICT)
 def gelu_exact_f32(x, out):
-    """float32 ``x Phi(x) = max(x, 0) - |x| Phi(-|x|)``, computed in float64.
+    """float32 ``x Phi(x) = max(x, 0) - |x| Phi(-|x|)`` in one float32 loop.
 
-    Phi(-|x|) keeps its relative accuracy in the lower tail; past |x| = 15 it
-    is below float32's range, so ``a`` is clamped there.
+    Phi(-|x|) = P(u) e^{-a^2/2} keeps its relative accuracy in the lower tail,
+    where 1 + erf(x/sqrt 2) cancels.  a*a rounded to float32 is off by up to
+    2^-24 relative, an error that exp would multiply by a^2/2 (up to 90): so
+    a^2 = hi + lo exactly (Dekker's product, no fused multiply-add needed) and
+    e^{-a^2/2} = e^{-hi/2} (1 - lo/2), |lo/2| < 1e-5.  Past |x| = 15, Phi(-|x|)
+    is below float32's range: ``a`` is clamped there.
     """
+    zero, one, half = _F32(0), _F32(1), _F32(0.5)
+    fifteen = _F32(15)
     for j in range(x.size):
-        v = np.float64(x[j])
-        a = min(abs(v), 15.0)
-        u = (a - _PHI_K) / (a + _PHI_K)
-        p = _PHI[0]
-        for k in range(1, 10):
-            p = p * u + _PHI[k]
-        y = max(v, 0.0) - a * p * _exp64(-0.5 * (a * a))
-        out[j] = np.float32(y if v == v else v)
+        v = x[j]
+        a = min(abs(v), fifteen)
+        u = (a - _PHI_K_32) / (a + _PHI_K_32)
+        p = _PHI_32[0]
+        for k in range(1, len(_PHI_32)):
+            p = p * u + _PHI_32[k]
+        c = _SPLIT_32 * a
+        ah = c - (c - a)
+        al = a - ah
+        hi = a * a
+        lo = ((ah * ah - hi) + (ah * al + ah * al)) + al * al
+        e = vexp(-half * hi) * (one - half * lo)
+        y = max(v, zero) - (a * p) * e
+        out[j] = y if v == v else v

@@ -51,6 +51,7 @@ __all__ = [
     "accepts", "accepts_ce", "disabled", "use_jit", "jit_available", "set_num_threads",
     "get_num_threads",
     "softmax", "log_softmax", "logsumexp", "cross_entropy", "cross_entropy_grad",
+    "cross_entropy_with_grad",
     "sigmoid", "silu", "gelu", "relu", "softplus", "erf", "erfc",
 ]
 
@@ -362,11 +363,8 @@ def log_softmax(x, axis=-1):
         x2, rows, nblocks = blocks
         o2 = out.reshape(x2.shape)
 
-        def rows_work(i):
-            xb = x2[i * rows:(i + 1) * rows]
-            fused.log_softmax_rows(xb, np.max(xb, axis=1), o2[i * rows:(i + 1) * rows])
-
-        _run(rows_work, nblocks, x.size)
+        _run(lambda i: fused.log_softmax_rows(x2[i * rows:(i + 1) * rows], o2[i * rows:(i + 1) * rows]),
+             nblocks, x.size)
         return out
     x3, nblocks, index = _slices(x, axis)
     o3 = out.reshape(x3.shape)
@@ -552,6 +550,28 @@ def cross_entropy_grad(logits, target, reduction="mean"):
     return out.reshape(logits.shape)
 
 
+def cross_entropy_with_grad(logits, target, reduction="mean"):
+    """``(cross_entropy, cross_entropy_grad)`` with one exponential per logit
+    (class indices and the compiled loops), else the two kernels."""
+    fused = _fused()
+    if fused is None or target.dtype.kind not in "iu":
+        return (cross_entropy(logits, target, reduction),
+                cross_entropy_grad(logits, target, reduction))
+    z, t, rows, nblocks = _ce_blocks(logits, target)
+    loss = np.empty(z.shape[0], dtype=z.dtype)
+    grad = np.empty_like(z)
+    divisor = max(z.shape[0], 1) if reduction == "mean" else 1
+
+    def work(i):
+        zb = z[i * rows:(i + 1) * rows]
+        fused.cross_entropy_with_grad_index_rows(
+            zb, np.max(zb, axis=1), t[i * rows:(i + 1) * rows], divisor,
+            loss[i * rows:(i + 1) * rows], grad[i * rows:(i + 1) * rows])
+
+    _run(work, nblocks, z.size)
+    return _reduce_loss(loss.reshape(logits.shape[:-1]), reduction), grad.reshape(logits.shape)
+
+
 # ------------------------------------------------------------------ elementwise
 
 
@@ -637,6 +657,10 @@ def silu(x):
 
 
 def relu(x):
+    fused = _fused()
+    if fused is not None:
+        return _elementwise(fused.relu, x)
+
     def block(xb, ob):
         np.maximum(xb, 0.0, out=ob)
 

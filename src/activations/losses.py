@@ -14,7 +14,7 @@ from . import _kernels
 from ._array import array_namespace, check_axis, float_input, restore
 from .softmax import log_softmax, softmax
 
-__all__ = ["cross_entropy", "cross_entropy_grad"]
+__all__ = ["cross_entropy", "cross_entropy_grad", "cross_entropy_with_grad"]
 
 _REDUCTIONS = ("mean", "sum", "none")
 
@@ -141,3 +141,28 @@ def cross_entropy_grad(logits, target, axis=-1, reduction="mean"):
     if reduction == "mean":
         grad = grad / max(math.prod(grad.shape[:axis] + grad.shape[axis + 1:]), 1)
     return restore(xp, grad, dtype)
+
+
+def cross_entropy_with_grad(logits, target, axis=-1, reduction="mean"):
+    r"""The loss and its gradient in one call: ``(cross_entropy(...), cross_entropy_grad(...))``.
+
+    .. math::
+
+        \ell = \operatorname{logsumexp}(z) - z_c, \qquad
+        \frac{\partial \ell}{\partial z} = \operatorname{softmax}(z) - \operatorname{onehot}(c)
+
+    A training step needs both, and both start from the same exponentials
+    :math:`e^{z_i - m}`: on large NumPy input with class indices the kernel
+    takes them once, where two calls take them twice.  Same parameters and
+    results as :func:`cross_entropy` and :func:`cross_entropy_grad`.
+
+    Returns
+    -------
+    tuple of arrays
+        ``(loss, grad)``.
+    """
+    _check_reduction(reduction)
+    if _kernels.accepts_ce(logits, target, axis, reduction):
+        return _kernels.cross_entropy_with_grad(logits, target, reduction)
+    return (cross_entropy(logits, target, axis, reduction),
+            cross_entropy_grad(logits, target, axis, reduction))
