@@ -18,14 +18,16 @@ below), but
 * where Numba is installed, with each block's formula run as one compiled
   loop (:mod:`activations._fused`: one pass over memory instead of one per
   operation) for the softmax family and cross-entropy along the last axis,
-  and for sigmoid, SiLU and both GELUs in float32 (GELU with tanh in float64
-  too); the NumPy ufunc chains below remain the path without Numba.
+  for sigmoid, SiLU, GELU-tanh and ReLU, and for the exact GELU in float32;
+  the NumPy ufunc chains below remain the path without Numba (and for the
+  other cases: another axis, softplus, float64 exact GELU).
 
 Results equal the plain path's to a few units in the last place, with its
-NaN, infinities and dtype: bit for bit where the same operations run in the
-same order (log-softmax, logsumexp, cross-entropy, ReLU, float64 GELU).
-Softmax and the cross-entropy gradient skip the max shift where the sums show
-it is not needed; the sigmoid family and softplus use 1/(1 + e^-x) and
+NaN, infinities and dtype: on the ufunc path bit for bit where the same
+operations run in the same order (log-softmax, logsumexp, cross-entropy,
+ReLU, float64 GELU).  Softmax and the cross-entropy gradient (and, in the
+compiled loops, log-softmax) skip the max shift where the sums show it is
+not needed; the sigmoid family and softplus use 1/(1 + e^-x) and
 log1p(e^x) where these cannot overflow; the float32 exact GELU and
 ``erf``/``erfc`` use fitted polynomials; the compiled loops use their own
 ``exp`` (within 1 ulp).  Set ``ACTIVATIONS_NUM_THREADS`` or call

@@ -348,7 +348,8 @@ def gelu(x, approximate="none"):
         = \frac{x}{2}\left(1 + \operatorname{erf}\!\left(\frac{x}{\sqrt 2}\right)\right)
 
     where :math:`\Phi` is the standard normal CDF.  With
-    ``approximate="tanh"`` it is the approximation used by BERT and GPT-2,
+    ``approximate="tanh"`` it is the approximation of the GPT-2 code (and of
+    later releases of Google's BERT code; its first release used erf),
 
     .. math::
 
