@@ -301,6 +301,19 @@ _TINY = {d: float(np.finfo(d).tiny) for d in _FLOATS}
 _HUGE = {d: float(np.finfo(d).max) for d in _FLOATS}
 
 
+def _compiled_rows(name, x, axis, out):
+    """Run the compiled loop ``_fused.<name>(rows, out_rows)`` block by block
+    into ``out``; False where it does not apply (no Numba, not the last axis)."""
+    fused, blocks = _fused(), _row_blocks(x, axis)
+    if fused is None or blocks is None:
+        return False
+    x2, rows, nblocks = blocks
+    o2 = out.reshape(x2.shape)
+    loop = getattr(fused, name)
+    _run(lambda i: loop(x2[i * rows:(i + 1) * rows], o2[i * rows:(i + 1) * rows]), nblocks, x.size)
+    return True
+
+
 def _softmax_unshifted(xb, ob):
     """``exp(x) / sum(exp(x))`` along axis 1 into ``ob``, where that is safe; else False.
 
@@ -327,12 +340,7 @@ def softmax(x, axis=-1):
     is not needed, else max, subtract, exp, sum and divide."""
     axis = check_axis(axis, x.ndim)
     out = np.empty_like(x)
-    fused, blocks = _fused(), _row_blocks(x, axis)
-    if fused is not None and blocks is not None:
-        x2, rows, nblocks = blocks
-        o2 = out.reshape(x2.shape)
-        _run(lambda i: fused.softmax_rows(x2[i * rows:(i + 1) * rows], o2[i * rows:(i + 1) * rows]),
-             nblocks, x.size)
+    if _compiled_rows("softmax_rows", x, axis, out):
         return out
     x3, nblocks, index = _slices(x, axis)
     o3 = out.reshape(x3.shape)
@@ -360,13 +368,7 @@ def log_softmax(x, axis=-1):
     """``(x - m) - log(sum(exp(x - m)))``, per block, in place."""
     axis = check_axis(axis, x.ndim)
     out = np.empty_like(x)
-    fused, blocks = _fused(), _row_blocks(x, axis)
-    if fused is not None and blocks is not None:
-        x2, rows, nblocks = blocks
-        o2 = out.reshape(x2.shape)
-
-        _run(lambda i: fused.log_softmax_rows(x2[i * rows:(i + 1) * rows], o2[i * rows:(i + 1) * rows]),
-             nblocks, x.size)
+    if _compiled_rows("log_softmax_rows", x, axis, out):
         return out
     x3, nblocks, index = _slices(x, axis)
     o3 = out.reshape(x3.shape)
