@@ -16,6 +16,7 @@ import math
 import multiprocessing
 import warnings
 
+import mpmath
 import numpy as np
 import pytest
 import scipy.special as sp
@@ -433,7 +434,30 @@ def test_elementwise_keeps_shape(threads):
 def test_gelu_exact_float64_equals_plain(threads):
     x = elementwise_input(np.float64)
     fast, plain = both(A.gelu, x)
-    assert_same(fast, plain)
+    if K._fused() is None:  # the ufunc path runs the plain formula
+        assert_same(fast, plain)
+        return
+    # The compiled loop is more accurate than the plain path for x < 0, where the
+    # rounded x/sqrt(2) costs erfc about x^2 ulp: compare both with the truth.
+    inner = np.abs(x) < 40  # beyond, gelu(x) is x or 0 in float64, on both paths
+    truth = np.array([float(mpmath.mpf(v) * mpmath.ncdf(mpmath.mpf(v))) for v in x[inner]])
+    err_fast, err_plain = np.abs(fast[inner] - truth), np.abs(plain[inner] - truth)
+    bound = np.maximum(err_plain, 8 * np.spacing(np.abs(truth))) + np.finfo(np.float64).smallest_subnormal
+    assert np.all(err_fast <= bound)
+    np.testing.assert_array_equal(fast[~inner], plain[~inner])  # +-inf (limits), NaN, huge
+
+
+def test_gelu_exact_float64_against_mpmath():
+    # through the deep negative tail, where gelu(x) ~ x e^{-x^2/2} is tiny but normal
+    x = np.concatenate([np.linspace(-38, 8, 3001), -np.geomspace(1e-300, 38, 301),
+                        np.geomspace(1e-300, 38, 301)])
+    y = K.gelu(np.tile(x, 2))[: x.size]  # tiled: large enough for the kernel
+    truth = np.array([float(mpmath.mpf(v) * mpmath.ncdf(mpmath.mpf(v))) for v in x])
+    normal = np.abs(truth) >= np.finfo(np.float64).tiny
+    ulps = np.abs(y[normal] - truth[normal]) / np.spacing(np.abs(truth[normal]))
+    assert ulps.max() <= 8  # measured: 5 (the compiled loop), 3 in 99% of the points
+    sub = ~normal  # subnormal or zero results: a few units of the smallest subnormal
+    assert np.max(np.abs(y[sub] - truth[sub])) <= 8 * np.finfo(np.float64).smallest_subnormal
 
 
 def gelu64(x):

@@ -18,9 +18,9 @@ below), but
 * where Numba is installed, with each block's formula run as one compiled
   loop (:mod:`activations._fused`: one pass over memory instead of one per
   operation) for the softmax family and cross-entropy along the last axis,
-  for sigmoid, SiLU, GELU-tanh and ReLU, and for the exact GELU in float32;
-  the NumPy ufunc chains below remain the path without Numba (and for the
-  other cases: another axis, softplus, float64 exact GELU).
+  and for sigmoid, SiLU, both GELUs and ReLU; the NumPy ufunc chains below
+  remain the path without Numba (and for the other cases: another axis,
+  softplus).
 
 Results equal the plain path's to a few units in the last place, with its
 NaN, infinities and dtype: on the ufunc path bit for bit where the same
@@ -30,7 +30,9 @@ compiled loops, log-softmax) skip the max shift where the sums show it is
 not needed; the sigmoid family and softplus use 1/(1 + e^-x) and
 log1p(e^x) where these cannot overflow; the float32 exact GELU and
 ``erf``/``erfc`` use fitted polynomials; the compiled loops use their own
-``exp`` (within 1 ulp).  Set ``ACTIVATIONS_NUM_THREADS`` or call
+``exp`` (within 1 ulp) and, for the exact GELU, a fitted series and the exact
+square of x (in float64 more accurate in the far tail than the plain path,
+whose rounded x/sqrt(2) costs up to x^2 ulp there).  Set ``ACTIVATIONS_NUM_THREADS`` or call
 :func:`set_num_threads` to choose the thread count; ``ACTIVATIONS_KERNELS=0``
 or :func:`disabled` turns the kernels off, ``ACTIVATIONS_JIT=0`` or
 :func:`use_jit` the compiled loops alone.
@@ -702,11 +704,9 @@ def gelu(x, approximate="none"):
     fused = _fused()
     if approximate == "tanh":
         return _elementwise(_gelu_tanh_block if fused is None else fused.gelu_tanh, x)
-    if x.dtype == np.float32:
-        if fused is not None:
-            return _elementwise(fused.gelu_exact_f32, x)
-        return _elementwise(_gelu_f32_block, x)
-    return _elementwise(_gelu_f64_block, x)
+    if fused is not None:
+        return _elementwise(fused.gelu_exact_f32 if x.dtype == np.float32 else fused.gelu_exact_f64, x)
+    return _elementwise(_gelu_f32_block if x.dtype == np.float32 else _gelu_f64_block, x)
 
 
 def _gelu_tanh_block(xb, ob):
