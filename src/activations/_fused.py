@@ -6,9 +6,10 @@ elements and touches memory once.  Numba compiles these loops with LLVM, which
 vectorises them, but only if the loop calls no library function: Numba's
 ``exp`` calls the C library one element at a time (the SVML vector library is
 not in PyPI's llvmlite).  So ``exp`` is written out here, in the textbook way
-(Cody and Waite's range reduction and a Taylor polynomial), in plain
-arithmetic that LLVM vectorises; it is within a few units in the last place of
-NumPy's ``exp`` (tested in ``tests/test_kernels.py``).
+(Cody and Waite's range reduction and a polynomial), in plain arithmetic that
+LLVM vectorises; it is within one unit in the last place of the exact value
+(tested in ``tests/test_kernels.py``).  The exact GELU uses fitted series for
+the normal tail and Dekker's exact square (see :func:`gelu_exact_f32`).
 
 The loops are compiled on first use (about a second each, cached on disk) and
 release the GIL, so :mod:`activations._kernels` runs them on its thread pool,
@@ -34,6 +35,7 @@ from ._kernels import _PHI as _PHI_ASCENDING, _PHI_K
 # exp(-|z|) would turn another rounding of z into |z| ulp), and keeps IEEE
 # semantics: no "nnan"/"ninf" flags, so NaN and inf propagate.  Numba keeps
 # each function's flags on its own instructions when LLVM inlines it.
+# Polynomials (exp's, the GELU series) may use fused multiply-adds: _EXACT.
 _SUM = dict(nogil=True, cache=True, error_model="numpy", fastmath={"reassoc", "nsz"})
 _STRICT = dict(nogil=True, cache=True, error_model="numpy", fastmath={"nsz"})
 _EXACT = {"nsz", "contract"}
