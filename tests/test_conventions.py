@@ -289,6 +289,20 @@ def test_no_warning_where_a_result_leaves_the_float16_range(xp):
     np.testing.assert_array_equal(to_numpy(A.glu(big, -big)), [-60000.0, -60000.0])
 
 
+@pytest.mark.parametrize("dtype_name", ["float32", "float64"])
+def test_non_native_byte_order_gives_the_native_result(dtype_name):
+    # NumPy computes on a big-endian array into native arrays; the result keeps
+    # the input's dtype, with no warning and the same values.
+    x = np.random.default_rng(3).standard_normal((8, 600)).astype(dtype_name) * 30
+    x[0, :3] = [np.inf, -np.inf, np.nan]
+    swapped = x.astype(np.dtype(dtype_name).newbyteorder())
+    for f in (A.softmax, A.log_softmax, A.logsumexp, A.sigmoid, A.gelu, A.relu, A.softplus):
+        with _kernels.disabled():  # the fast kernels take native arrays only
+            got, want = f(swapped), f(x)
+        assert got.dtype == swapped.dtype
+        np.testing.assert_array_equal(got, want)
+
+
 @pytest.mark.parametrize("rows", [1, 2048])
 @pytest.mark.parametrize("dtype_name", FLOAT_NAMES)
 def test_logits_spanning_more_than_the_float_range(xp, dtype_name, rows, request):
