@@ -269,3 +269,14 @@ def test_pages_list_every_module_and_function(page):
         assert f"`{exercise}.py`" in text, (page, exercise)
         for name in functions:
             assert f"`{name}" in text, (page, name)
+
+
+def test_workers_compute_references_on_the_plain_path():
+    # A case's reference must not import and compile Numba inside its time limit
+    # (seconds on a fresh install): the workers run with the fast kernels off.
+    from activations.grade import _worker_env
+
+    probe = "import numpy as np; from activations import _kernels; print(_kernels.accepts(np.ones(1 << 14)))"
+    out = subprocess.run([sys.executable, "-c", probe], env=_worker_env(), capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "False"

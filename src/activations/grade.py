@@ -71,6 +71,9 @@ def _worker_env() -> dict:
     # One BLAS thread: the cases are tiny, and a forked child must not inherit a thread pool.
     for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         env[var] = "1"
+    # The references come from the package's readable plain path: its fast kernels
+    # would import (and on a fresh install compile) Numba inside a timed case.
+    env["ACTIVATIONS_KERNELS"] = "0"
     # The worker must import this very package, installed or not.
     here = str(Path(__file__).resolve().parent.parent)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (here, env.get("PYTHONPATH")) if p)
