@@ -277,17 +277,22 @@ def cross_entropy_prob_rows(z, m, y, loss):
 
 
 @njit(**_STRICT)
+def _minus_onehot_over_batch(p, c, batch):
+    """``p = (p - onehot(c)) / batch`` in place, for a row of probabilities ``p``."""
+    p[c] -= p.dtype.type(1)
+    if batch != 1:
+        inv_batch = p.dtype.type(1) / p.dtype.type(batch)
+        for j in range(p.size):
+            p[j] *= inv_batch
+
+
+@njit(**_STRICT)
 def cross_entropy_grad_index_rows(z, target, batch, out):
     """``(softmax(z) - onehot(c)) / batch`` per row."""
     huge = np.finfo(z.dtype).max
-    inv_batch = z.dtype.type(1) / z.dtype.type(batch)
     for i in range(z.shape[0]):
-        if _softmax_row(z[i], out[i], huge):
-            c = target[i]
-            out[i, c] -= z.dtype.type(1)
-        if batch != 1:
-            for j in range(z.shape[1]):
-                out[i, j] *= inv_batch
+        if _softmax_row(z[i], out[i], huge):  # else a NaN row, which stays NaN
+            _minus_onehot_over_batch(out[i], target[i], batch)
 
 
 @njit(**_STRICT)
@@ -307,7 +312,6 @@ def cross_entropy_grad_prob_rows(z, y, batch, out):
 def cross_entropy_with_grad_index_rows(z, m, target, batch, loss, grad):
     """Per row: ``loss = log(s) - (z[c] - m)`` and ``grad = (exp(z - m)/s - onehot(c)) / batch``,
     ``s = sum(exp(z - m))``: the exponentials are taken once for both."""
-    inv_batch = z.dtype.type(1) / z.dtype.type(batch)
     for i in range(z.shape[0]):
         mi, gr = m[i], grad[i]
         if not (mi - mi == 0):
@@ -321,10 +325,7 @@ def cross_entropy_with_grad_index_rows(z, m, target, batch, loss, grad):
         inv = z.dtype.type(1) / s
         for j in range(gr.size):
             gr[j] *= inv
-        gr[c] -= z.dtype.type(1)
-        if batch != 1:
-            for j in range(gr.size):
-                gr[j] *= inv_batch
+        _minus_onehot_over_batch(gr, c, batch)
 
 
 # ------------------------------------------------------------------ elementwise
@@ -339,12 +340,18 @@ def relu(x, out):
 
 
 @njit(**_STRICT)
+def _logistic(z, one):
+    """sigmoid(z) with ``e = e^-|z|``, which never overflows: 1/(1 + e) for z >= 0,
+    e/(1 + e) below (``one`` is 1 in z's dtype)."""
+    e = vexp(-abs(z))
+    return (one if z >= 0 else e) / (one + e)
+
+
+@njit(**_STRICT)
 def sigmoid(x, out):
     one = x.dtype.type(1)
     for j in range(x.size):
-        v = x[j]
-        e = vexp(-abs(v))
-        out[j] = (one if v >= 0 else e) / (one + e)
+        out[j] = _logistic(x[j], one)
 
 
 @njit(**_STRICT)
@@ -352,8 +359,7 @@ def silu(x, out):
     one, zero, ninf = x.dtype.type(1), x.dtype.type(0), x.dtype.type(-np.inf)
     for j in range(x.size):
         v = x[j]
-        e = vexp(-abs(v))
-        y = v * ((one if v >= 0 else e) / (one + e))
+        y = v * _logistic(v, one)
         out[j] = zero if v == ninf else y  # the limit at -inf, not -inf * 0
 
 
@@ -367,9 +373,7 @@ def gelu_tanh(x, out):
     for j in range(x.size):
         v = x[j]
         t = min(max(v, -big), big)
-        z = k * (t + c * (t * t * t))
-        e = vexp(-abs(z))
-        y = v * ((one if z >= 0 else e) / (one + e))
+        y = v * _logistic(k * (t + c * (t * t * t)), one)
         out[j] = zero if v == ninf else y
 
 
@@ -377,6 +381,20 @@ def gelu_tanh(x, out):
 # 5e-8: the NumPy kernel's polynomial (fitted by tools/fit_erf.py), highest
 # power first for Horner's rule.
 _PHI_32 = tuple(_F32(c) for c in reversed(_PHI_ASCENDING))
+
+
+@njit(**_STRICT)
+def _exp_minus_half_square(a, split, half, one):
+    """e^{-a^2/2} without the rounding error of a*a, which exp would multiply by
+    a^2/2: a^2 = hi + lo exactly (Dekker's product: ``a`` split by Veltkamp's
+    ``split`` = 2^(p/2) + 1 into halves whose products are exact; no fused
+    multiply-add may touch it), then e^{-hi/2} (1 - lo/2), |lo/2| tiny."""
+    c = split * a
+    ah = c - (c - a)
+    al = a - ah
+    hi = a * a
+    lo = ((ah * ah - hi) + (ah * al + ah * al)) + al * al
+    return vexp(-half * hi) * (one - half * lo)
 _PHI_K_32 = _F32(_PHI_K)
 _SPLIT_32 = _F32(4097.0)  # 2^12 + 1: Veltkamp's splitter for a 24-bit significand
 
@@ -397,9 +415,8 @@ def gelu_exact_f32(x, out):
     Phi(-|x|) = P(u) e^{-a^2/2} keeps its relative accuracy in the lower tail,
     where 1 + erf(x/sqrt 2) cancels.  a*a rounded to float32 is off by up to
     2^-24 relative, an error that exp would multiply by a^2/2 (up to 90): so
-    a^2 = hi + lo exactly (Dekker's product, no fused multiply-add needed) and
-    e^{-a^2/2} = e^{-hi/2} (1 - lo/2), |lo/2| < 1e-5.  Past |x| = 15, Phi(-|x|)
-    is below float32's range: ``a`` is clamped there.
+    e^{-a^2/2} comes from the exact square (:func:`_exp_minus_half_square`).
+    Past |x| = 15, Phi(-|x|) is below float32's range: ``a`` is clamped there.
     """
     zero, one, half = _F32(0), _F32(1), _F32(0.5)
     fifteen = _F32(15)
@@ -407,13 +424,7 @@ def gelu_exact_f32(x, out):
         v = x[j]
         a = min(abs(v), fifteen)
         p = _tail_polynomial_32((a - _PHI_K_32) / (a + _PHI_K_32))
-        c = _SPLIT_32 * a
-        ah = c - (c - a)
-        al = a - ah
-        hi = a * a
-        lo = ((ah * ah - hi) + (ah * al + ah * al)) + al * al
-        e = vexp(-half * hi) * (one - half * lo)
-        y = max(v, zero) - (a * p) * e
+        y = max(v, zero) - (a * p) * _exp_minus_half_square(a, _SPLIT_32, half, one)
         out[j] = y if v == v else v
 
 
@@ -460,11 +471,5 @@ def gelu_exact_f64(x, out):
         inv = 1.0 / ((a + _Q64_K) * (a + _Q64_B))  # one division for two quotients
         t = ((a - _Q64_K) * (a + _Q64_B)) * inv * scale - shift
         tail_over_gauss = _scaled_normal_tail(t) * (a + _Q64_K) * inv  # Phi(-a) e^{a^2/2}
-        c = _SPLIT_64 * a
-        ah = c - (c - a)
-        al = a - ah
-        hi = a * a
-        lo = ((ah * ah - hi) + (ah * al + ah * al)) + al * al
-        e = vexp(-0.5 * hi) * (1.0 - 0.5 * lo)
-        y = max(v, 0.0) - (a * tail_over_gauss) * e
+        y = max(v, 0.0) - (a * tail_over_gauss) * _exp_minus_half_square(a, _SPLIT_64, 0.5, 1.0)
         out[j] = y if v == v else v

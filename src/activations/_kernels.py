@@ -124,28 +124,26 @@ def disabled():
         _enabled = old
 
 
-def _fused():
-    """The compiled loops (:mod:`activations._fused`), or None without Numba or when off."""
+def _load_fused():
+    """:mod:`activations._fused`, imported on first use; False where Numba is missing."""
     global _jit_module
-    if not _jit_wanted:
-        return None
     if _jit_module is None:
         try:
             from . import _fused as module
         except ImportError:  # Numba missing or broken: the NumPy ufunc path
             module = False
         _jit_module = module
-    return _jit_module or None
+    return _jit_module
+
+
+def _fused():
+    """The compiled loops, or None without Numba or when switched off."""
+    return (_load_fused() or None) if _jit_wanted else None
 
 
 def jit_available() -> bool:
     """Whether the compiled loops can be used (Numba imports)."""
-    global _jit_wanted
-    old, _jit_wanted = _jit_wanted, True
-    try:
-        return _fused() is not None
-    finally:
-        _jit_wanted = old
+    return bool(_load_fused())
 
 
 @contextlib.contextmanager
@@ -303,6 +301,19 @@ _TINY = {d: float(np.finfo(d).tiny) for d in _FLOATS}
 _HUGE = {d: float(np.finfo(d).max) for d in _FLOATS}
 
 
+def _run_rows(loop, rows, nblocks, first, *args, row_max=False):
+    """Call a compiled row loop block by block: ``loop(first, [max,] *args)`` with
+    every array argument cut to the block's rows (scalars pass as they are) and,
+    with ``row_max``, the rows' maxima (NumPy's, which propagate NaN) second."""
+    def work(i):
+        rows_i = slice(i * rows, (i + 1) * rows)
+        block = first[rows_i]
+        maxima = (np.max(block, axis=1),) if row_max else ()
+        loop(block, *maxima, *(a[rows_i] if isinstance(a, np.ndarray) else a for a in args))
+
+    _run(work, nblocks, first.size)
+
+
 def _compiled_rows(name, x, axis, out):
     """Run the compiled loop ``_fused.<name>(rows, out_rows)`` block by block
     into ``out``; False where it does not apply (no Numba, not the last axis)."""
@@ -310,9 +321,7 @@ def _compiled_rows(name, x, axis, out):
     if fused is None or blocks is None:
         return False
     x2, rows, nblocks = blocks
-    o2 = out.reshape(x2.shape)
-    loop = getattr(fused, name)
-    _run(lambda i: loop(x2[i * rows:(i + 1) * rows], o2[i * rows:(i + 1) * rows]), nblocks, x.size)
+    _run_rows(getattr(fused, name), rows, nblocks, x2, out.reshape(x2.shape))
     return True
 
 
@@ -406,12 +415,7 @@ def logsumexp(x, axis=-1, keepdims=False):
     if fused is not None and blocks is not None:
         x2, rows, nblocks = blocks
         lse = np.empty(x2.shape[0], dtype=x.dtype)
-
-        def rows_work(i):
-            xb = x2[i * rows:(i + 1) * rows]
-            fused.logsumexp_rows(xb, np.max(xb, axis=1), lse[i * rows:(i + 1) * rows])
-
-        _run(rows_work, nblocks, x.size)
+        _run_rows(fused.logsumexp_rows, rows, nblocks, x2, lse, row_max=True)
         return lse.reshape(shape)
     x3, nblocks, index = _slices(x, axis)
     lse = np.empty((x3.shape[0], 1, x3.shape[2]), dtype=x.dtype)
@@ -470,13 +474,8 @@ def cross_entropy(logits, target, reduction="mean"):
     onehot = t.ndim == 1
     fused = _fused()
     if fused is not None:
-        rows_fn = fused.cross_entropy_index_rows if onehot else fused.cross_entropy_prob_rows
-
-        def work(i):
-            zb = z[i * rows:(i + 1) * rows]
-            rows_fn(zb, np.max(zb, axis=1), t[i * rows:(i + 1) * rows], loss[i * rows:(i + 1) * rows])
-
-        _run(work, nblocks, z.size)
+        loop = fused.cross_entropy_index_rows if onehot else fused.cross_entropy_prob_rows
+        _run_rows(loop, rows, nblocks, z, t, loss, row_max=True)
         return _reduce_loss(loss.reshape(logits.shape[:-1]), reduction)
 
     def work(i):
@@ -509,6 +508,11 @@ def cross_entropy(logits, target, reduction="mean"):
     return _reduce_loss(loss.reshape(logits.shape[:-1]), reduction)
 
 
+def _divisor(z, reduction):
+    """What the gradient of the rows of ``z`` is divided by: the batch size for the mean."""
+    return max(z.shape[0], 1) if reduction == "mean" else 1
+
+
 def _reduce_loss(loss, reduction):
     if reduction == "none":
         return loss
@@ -524,11 +528,8 @@ def cross_entropy_grad(logits, target, reduction="mean"):
     batch = max(z.shape[0], 1)
     fused = _fused()
     if fused is not None:
-        rows_fn = fused.cross_entropy_grad_index_rows if onehot else fused.cross_entropy_grad_prob_rows
-        divisor = batch if reduction == "mean" else 1
-        _run(lambda i: rows_fn(z[i * rows:(i + 1) * rows], t[i * rows:(i + 1) * rows], divisor,
-                               out[i * rows:(i + 1) * rows]),
-             nblocks, z.size)
+        loop = fused.cross_entropy_grad_index_rows if onehot else fused.cross_entropy_grad_prob_rows
+        _run_rows(loop, rows, nblocks, z, t, _divisor(z, reduction), out)
         return out.reshape(logits.shape)
 
     def work(i):
@@ -566,15 +567,8 @@ def cross_entropy_with_grad(logits, target, reduction="mean"):
     z, t, rows, nblocks = _ce_blocks(logits, target)
     loss = np.empty(z.shape[0], dtype=z.dtype)
     grad = np.empty_like(z)
-    divisor = max(z.shape[0], 1) if reduction == "mean" else 1
-
-    def work(i):
-        zb = z[i * rows:(i + 1) * rows]
-        fused.cross_entropy_with_grad_index_rows(
-            zb, np.max(zb, axis=1), t[i * rows:(i + 1) * rows], divisor,
-            loss[i * rows:(i + 1) * rows], grad[i * rows:(i + 1) * rows])
-
-    _run(work, nblocks, z.size)
+    _run_rows(fused.cross_entropy_with_grad_index_rows, rows, nblocks, z, t, _divisor(z, reduction),
+              loss, grad, row_max=True)
     return _reduce_loss(loss.reshape(logits.shape[:-1]), reduction), grad.reshape(logits.shape)
 
 
