@@ -151,7 +151,9 @@ def cross_entropy_with_grad(logits, target, axis=-1, reduction="mean"):
         \ell = \operatorname{logsumexp}(z) - z_c, \qquad
         \frac{\partial \ell}{\partial z} = \operatorname{softmax}(z) - \operatorname{onehot}(c)
 
-    A training step needs both, and both start from the same exponentials
+    for one sample of class :math:`c` (probability targets and the reductions
+    as in the two functions; the mean divides the gradient by the number of
+    samples).  A training step needs both, and both start from the same exponentials
     :math:`e^{z_i - m}`: on large NumPy input with class indices the kernel
     takes them once, where two calls take them twice.  Same parameters and
     results as :func:`cross_entropy` and :func:`cross_entropy_grad`.
