@@ -207,11 +207,17 @@ def _time_calls(f, args, number):
     return (time.perf_counter() - t0) / number
 
 
-def time_interleaved(calls, repeat, min_sample=2e-3):
+def time_interleaved(calls, repeat, min_sample=2e-3, settle=0.01):
     """Time each ``name -> (f, args)`` ``repeat`` times, taking turns.
 
     A fast call is repeated within one sample until the sample lasts about
-    ``min_sample`` seconds, so the clock's resolution does not matter.
+    ``min_sample`` seconds, so the clock's resolution does not matter.  Each
+    turn starts after a pause of ``settle`` seconds: GNU OpenMP's worker
+    threads (PyTorch's) keep spinning on a core for milliseconds after a
+    call, and the next library's threads would find that core taken (measured:
+    the package's exact GELU on 64 x 1000 float64, 2 threads, took 440-590 us
+    right after PyTorch's calls and 305-337 us after a pause of 5 ms or more,
+    as with no PyTorch call at all).
     """
     number = {}
     for name, (f, args) in calls.items():
@@ -225,6 +231,7 @@ def time_interleaved(calls, repeat, min_sample=2e-3):
     samples = {name: [] for name in calls}
     for _ in range(repeat):
         for name, (f, args) in calls.items():
+            time.sleep(settle)
             if number[name] > 1:
                 # one untimed call first: after another library's turn, the first
                 # call can pay for waking up worker threads (PyTorch's OpenMP

@@ -14,6 +14,8 @@ Speed is not tested here (see ``benchmarks/``).
 
 import math
 import multiprocessing
+import threading
+import time
 import warnings
 
 import mpmath
@@ -37,6 +39,7 @@ def threads(request, monkeypatch):
     K.set_num_threads(n)
     monkeypatch.setattr(K, "BLOCK_BYTES", 4096)
     monkeypatch.setattr(K, "POOL_MIN_SIZE", 0)
+    monkeypatch.setattr(K, "GELU_SPLIT_MIN_SIZE", 0)
     monkeypatch.setattr(K, "_MIN_COLS", 1)  # axis != -1: split the columns too
     with K.use_jit(jit):
         yield n
@@ -170,6 +173,82 @@ def test_pool_works_in_a_forked_child(threads, monkeypatch):
         child.join()
     assert child.exitcode == 0, "the child hung or failed"
     assert queue.get(timeout=5)
+
+
+class _Boom(Exception):
+    pass
+
+
+def test_team_raises_an_error_from_a_helper_thread():
+    old = K.get_num_threads()
+    K.set_num_threads(2)
+    try:
+        main = threading.current_thread()
+        done = []
+
+        def work(i):
+            done.append(i)
+            if threading.current_thread() is not main:
+                raise _Boom(i)
+            time.sleep(0.01)  # leave blocks to the helper
+
+        with pytest.raises(_Boom):
+            K._run(work, 8, 1, min_size=0)
+        assert sorted(done) == list(range(8))  # the other blocks still ran, once each
+        # the team is usable afterwards
+        out = []
+        K._run(out.append, 5, 1, min_size=0)
+        assert sorted(out) == list(range(5))
+    finally:
+        K.set_num_threads(old)
+
+
+def test_team_runs_each_block_once_for_nested_and_concurrent_callers():
+    old = K.get_num_threads()
+    K.set_num_threads(2)
+    try:
+        seen, lock = [], threading.Lock()
+
+        def inner(tag):
+            def work(i):
+                with lock:
+                    seen.append((tag, i))
+            return work
+
+        def outer(i):  # a block that calls a kernel itself runs it on its own thread
+            K._run(inner(("nested", i)), 3, 1, min_size=0)
+
+        callers = [threading.Thread(target=K._run, args=(inner(("caller", c)), 50, 1, 0))
+                   for c in range(4)]
+        for t in callers:
+            t.start()
+        K._run(outer, 4, 1, min_size=0)
+        for t in callers:
+            t.join(timeout=30)
+        assert not any(t.is_alive() for t in callers), "a caller hung"
+        expected = [(("caller", c), i) for c in range(4) for i in range(50)]
+        expected += [(("nested", b), i) for b in range(4) for i in range(3)]
+        assert sorted(seen) == sorted(expected)
+    finally:
+        K.set_num_threads(old)
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+def test_exact_gelu_splits_a_small_input_between_threads(dtype, monkeypatch):
+    old = K.get_num_threads()
+    K.set_num_threads(2)
+    calls = []
+    run = K._run
+    monkeypatch.setattr(K, "_run", lambda work, nblocks, *a: (calls.append(nblocks), run(work, nblocks, *a)))
+    try:
+        x = logits((K.GELU_SPLIT_MIN_SIZE + 37,), dtype)  # one block of the default size
+        split = A.gelu(x)
+        K.set_num_threads(1)
+        whole = A.gelu(x)
+    finally:
+        K.set_num_threads(old)
+    assert calls[0] == 2 and calls[1] == 1
+    np.testing.assert_array_equal(split, whole)  # elementwise: the same bits either way
 
 
 def test_thread_count_from_environment(monkeypatch):

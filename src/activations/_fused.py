@@ -12,7 +12,7 @@ LLVM vectorises; it is within one unit in the last place of the exact value
 the normal tail and Dekker's exact square (see :func:`gelu_exact_f32`).
 
 The loops are compiled on first use (about a second each, cached on disk) and
-release the GIL, so :mod:`activations._kernels` runs them on its thread pool,
+release the GIL, so :mod:`activations._kernels` runs them on its threads,
 block by block.  Every function here takes C-contiguous float32/float64 arrays
 and writes into ``out``; the callers check that.
 """
@@ -63,6 +63,32 @@ def _float64_from_bits(typingctx, bits):
         return builder.bitcast(word, ir.DoubleType())
 
     return sig, codegen
+
+
+# LLVM vectorises with 256-bit registers on x86 CPUs that have 512-bit ones
+# (its tuning for Intel server chips since Skylake, against the clock slowdown
+# of heavy 512-bit work), unless a function asks otherwise.  These loops are
+# short chains of arithmetic, so they ask: measured on this project's Xeon,
+# the exp loop runs 1.5x faster with 512-bit registers and gives the same
+# bits.  Numba compiles with the host's features, so on a CPU without
+# AVX-512 the request changes nothing.  Numba has no option for a function
+# attribute and llvmlite's attribute set lists only its own names, so the
+# attribute is added to the set directly; if that ever fails, the loop simply
+# keeps LLVM's default width.
+_WIDE = '"prefer-vector-width"="512"'
+
+
+@intrinsic
+def _prefer_wide_vectors(typingctx):
+    """Ask LLVM to vectorise the calling function with 512-bit registers."""
+    def codegen(context, builder, sig, args):
+        try:
+            set.add(builder.function.attributes, _WIDE)
+        except (AttributeError, TypeError):  # pragma: no cover - a future llvmlite
+            pass
+        return context.get_dummy_value()
+
+    return types.void(), codegen
 
 
 # exp(x) = 2^n e^r, n = round(x / ln 2), r = x - n ln 2 in [-ln2/2, ln2/2], with
@@ -125,6 +151,7 @@ def _vexp_overload(x):
 @njit(**_STRICT)
 def exp(x, out):
     """``out = exp(x)`` (flat arrays): the loop the tests compare with ``np.exp``."""
+    _prefer_wide_vectors()
     for j in range(x.size):
         out[j] = vexp(x[j])
 
@@ -135,6 +162,7 @@ def exp(x, out):
 @njit(**_SUM)
 def _exp_shifted_sum(row, m, out_row):
     """``out_row = exp(row - m)``; returns its sum."""
+    _prefer_wide_vectors()
     s = row.dtype.type(0)
     for j in range(row.size):
         e = vexp(row[j] - m)
@@ -145,6 +173,7 @@ def _exp_shifted_sum(row, m, out_row):
 
 @njit(**_SUM)
 def _sum_exp_shifted(row, m):
+    _prefer_wide_vectors()
     s = row.dtype.type(0)
     for j in range(row.size):
         s += vexp(row[j] - m)
@@ -153,6 +182,7 @@ def _sum_exp_shifted(row, m):
 
 @njit(**_SUM)
 def _sum(row):
+    _prefer_wide_vectors()
     s = row.dtype.type(0)
     for j in range(row.size):
         s += row[j]
@@ -167,6 +197,7 @@ def _y_log_p(t, x, m, log_s):
 
 @njit(**_SUM)
 def _sum_y_log_p(row, y, m, log_s):
+    _prefer_wide_vectors()
     s = row.dtype.type(0)
     for j in range(row.size):
         s += _y_log_p(y[j], row[j], m, log_s)
@@ -175,6 +206,7 @@ def _sum_y_log_p(row, y, m, log_s):
 
 @njit(**_STRICT)
 def _row_max(row):
+    _prefer_wide_vectors()
     m = row[0]
     for j in range(1, row.size):
         v = row[j]
@@ -192,6 +224,7 @@ def _softmax_row(row, out_row, huge):
     overflowed, and a probability that is subnormal is then no worse than the
     shifted form's.  Else the max shift, ``exp(x - m) / sum``.
     """
+    _prefer_wide_vectors()
     zero = row.dtype.type(0)
     s = _exp_shifted_sum(row, zero, out_row)
     if not (s <= huge and s >= 1):  # also for NaN
@@ -209,6 +242,7 @@ def _softmax_row(row, out_row, huge):
 
 @njit(**_STRICT)
 def softmax_rows(x, out):
+    _prefer_wide_vectors()
     huge = np.finfo(x.dtype).max
     for i in range(x.shape[0]):
         _softmax_row(x[i], out[i], huge)
@@ -224,6 +258,7 @@ _LOG_SOFTMAX_UNSHIFTED_MAX = 2.0**23
 def log_softmax_rows(x, out):
     """``x - log(sum(exp(x)))`` per row where ``1 <= sum <= 2^23``, else
     ``(x - m) - log(sum(exp(x - m)))``; NaN rows where the max is not finite."""
+    _prefer_wide_vectors()
     for i in range(x.shape[0]):
         row = x[i]
         zero = row.dtype.type(0)
@@ -245,6 +280,7 @@ def log_softmax_rows(x, out):
 @njit(**_STRICT)
 def logsumexp_rows(x, m, out):
     """``m + log(sum(exp(x - m)))`` per row; a row without a finite max gives that max."""
+    _prefer_wide_vectors()
     for i in range(x.shape[0]):
         mi = m[i]
         out[i] = mi + np.log(_sum_exp_shifted(x[i], mi)) if mi - mi == 0 else mi
@@ -256,6 +292,7 @@ def logsumexp_rows(x, m, out):
 @njit(**_STRICT)
 def cross_entropy_index_rows(z, m, target, loss):
     """``log(sum(exp(z - m))) - (z[c] - m)`` per row (NaN where the max is not finite)."""
+    _prefer_wide_vectors()
     for i in range(z.shape[0]):
         mi = m[i]
         if mi - mi == 0:
@@ -267,6 +304,7 @@ def cross_entropy_index_rows(z, m, target, loss):
 @njit(**_STRICT)
 def cross_entropy_prob_rows(z, m, y, loss):
     """``-sum(y * log_softmax(z))`` per row; a zero ``y`` adds 0, also against ``log p = -inf``."""
+    _prefer_wide_vectors()
     for i in range(z.shape[0]):
         mi = m[i]
         if not (mi - mi == 0):
@@ -279,6 +317,7 @@ def cross_entropy_prob_rows(z, m, y, loss):
 @njit(**_STRICT)
 def _minus_onehot_over_batch(p, c, batch):
     """``p = (p - onehot(c)) / batch`` in place, for a row of probabilities ``p``."""
+    _prefer_wide_vectors()
     p[c] -= p.dtype.type(1)
     if batch != 1:
         inv_batch = p.dtype.type(1) / p.dtype.type(batch)
@@ -289,6 +328,7 @@ def _minus_onehot_over_batch(p, c, batch):
 @njit(**_STRICT)
 def cross_entropy_grad_index_rows(z, target, batch, out):
     """``(softmax(z) - onehot(c)) / batch`` per row."""
+    _prefer_wide_vectors()
     huge = np.finfo(z.dtype).max
     for i in range(z.shape[0]):
         if _softmax_row(z[i], out[i], huge):  # else a NaN row, which stays NaN
@@ -298,6 +338,7 @@ def cross_entropy_grad_index_rows(z, target, batch, out):
 @njit(**_STRICT)
 def cross_entropy_grad_prob_rows(z, y, batch, out):
     """``(softmax(z) sum(y) - y) / batch`` per row."""
+    _prefer_wide_vectors()
     huge = np.finfo(z.dtype).max
     inv_batch = z.dtype.type(1) / z.dtype.type(batch)
     for i in range(z.shape[0]):
@@ -309,23 +350,32 @@ def cross_entropy_grad_prob_rows(z, y, batch, out):
 
 
 @njit(**_STRICT)
-def cross_entropy_with_grad_index_rows(z, m, target, batch, loss, grad):
+def cross_entropy_with_grad_index_rows(z, target, batch, loss, grad):
     """Per row: ``loss = log(s) - (z[c] - m)`` and ``grad = (exp(z - m)/s - onehot(c)) / batch``,
-    ``s = sum(exp(z - m))``: the exponentials are taken once for both."""
+    ``s = sum(exp(z - m))``: the exponentials are taken once for both.  As in
+    :func:`log_softmax_rows`, ``m = 0`` where ``1 <= s <= 2^23`` (no row max
+    needed), else the row max; NaN rows where that max is not finite."""
+    _prefer_wide_vectors()
+    one = z.dtype.type(1)
+    inv_batch = one / z.dtype.type(batch)
     for i in range(z.shape[0]):
-        mi, gr = m[i], grad[i]
-        if not (mi - mi == 0):
-            loss[i] = np.nan
-            for j in range(gr.size):
-                gr[j] = np.nan
-            continue
-        s = _exp_shifted_sum(z[i], mi, gr)
-        c = target[i]
-        loss[i] = np.log(s) - (z[i, c] - mi)
-        inv = z.dtype.type(1) / s
-        for j in range(gr.size):
-            gr[j] *= inv
-        _minus_onehot_over_batch(gr, c, batch)
+        row, gr, c = z[i], grad[i], target[i]
+        m = z.dtype.type(0)
+        s = _exp_shifted_sum(row, m, gr)
+        if not (s >= 1 and s <= _LOG_SOFTMAX_UNSHIFTED_MAX):
+            m = _row_max(row)
+            if not (m - m == 0):
+                loss[i] = np.nan
+                for j in range(gr.size):
+                    gr[j] = np.nan
+                continue
+            s = _exp_shifted_sum(row, m, gr)
+        loss[i] = np.log(s) - (row[c] - m)
+        inv = one / s
+        e_c = gr[c]
+        for j in range(gr.size):  # (p - onehot) / batch, rounded as the two kernels round it
+            gr[j] = (gr[j] * inv) * inv_batch
+        gr[c] = (e_c * inv - one) * inv_batch
 
 
 # ------------------------------------------------------------------ elementwise
@@ -333,6 +383,7 @@ def cross_entropy_with_grad_index_rows(z, m, target, batch, loss, grad):
 
 @njit(**_STRICT)
 def relu(x, out):
+    _prefer_wide_vectors()
     zero = x.dtype.type(0)
     for j in range(x.size):
         v = x[j]
@@ -349,6 +400,7 @@ def _logistic(z, one):
 
 @njit(**_STRICT)
 def sigmoid(x, out):
+    _prefer_wide_vectors()
     one = x.dtype.type(1)
     for j in range(x.size):
         out[j] = _logistic(x[j], one)
@@ -356,6 +408,7 @@ def sigmoid(x, out):
 
 @njit(**_STRICT)
 def silu(x, out):
+    _prefer_wide_vectors()
     one, zero, ninf = x.dtype.type(1), x.dtype.type(0), x.dtype.type(-np.inf)
     for j in range(x.size):
         v = x[j]
@@ -366,6 +419,7 @@ def silu(x, out):
 @njit(**_STRICT)
 def gelu_tanh(x, out):
     """``x sigmoid(2 sqrt(2/pi) (x + 0.044715 x^3))``, x clipped to +-1e4 inside the cube."""
+    _prefer_wide_vectors()
     one, zero, ninf = x.dtype.type(1), x.dtype.type(0), x.dtype.type(-np.inf)
     big = x.dtype.type(1e4)
     k = x.dtype.type(2 * math.sqrt(2 / math.pi))
@@ -418,6 +472,7 @@ def gelu_exact_f32(x, out):
     e^{-a^2/2} comes from the exact square (:func:`_exp_minus_half_square`).
     Past |x| = 15, Phi(-|x|) is below float32's range: ``a`` is clamped there.
     """
+    _prefer_wide_vectors()
     zero, one, half = _F32(0), _F32(1), _F32(0.5)
     fifteen = _F32(15)
     for j in range(x.size):
@@ -463,6 +518,7 @@ def _scaled_normal_tail(t):
 def gelu_exact_f64(x, out):
     """float64 ``x Phi(x) = max(x, 0) - |x| Phi(-|x|)`` in one loop: the float32
     loop's method (Dekker's exact a*a), with a series accurate to float64."""
+    _prefer_wide_vectors()
     scale, shift = 2 / (_Q64_U1 + 1), (_Q64_U1 - 1) / (_Q64_U1 + 1)
     for j in range(x.size):
         v = x[j]

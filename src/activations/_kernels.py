@@ -13,8 +13,10 @@ below), but
 * block by block (about :data:`BLOCK_BYTES` of data at a time, whole slices
   for the reductions, a quarter of that for the elementwise functions), so
   every pass after the first finds its data in cache;
-* over a small pool of threads (NumPy ufuncs release the GIL), used only when
-  the input has at least :data:`POOL_MIN_SIZE` elements and two blocks;
+* over a small team of threads (NumPy ufuncs and the compiled loops release
+  the GIL), used only when the input has at least :data:`POOL_MIN_SIZE`
+  elements and two blocks (the exact GELU's loop, costlier per element,
+  splits from :data:`GELU_SPLIT_MIN_SIZE` elements);
 * where Numba is installed, with each block's formula run as one compiled
   loop (:mod:`activations._fused`: one pass over memory instead of one per
   operation) for the softmax family and cross-entropy along the last axis,
@@ -45,7 +47,6 @@ import itertools
 import math
 import os
 import threading
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -63,6 +64,10 @@ __all__ = [
 MIN_SIZE = 1 << 12
 #: Inputs with fewer elements are processed by the calling thread alone.
 POOL_MIN_SIZE = 1 << 17
+#: The exact GELU's compiled loop splits inputs between threads from this
+#: size: its series, exp and exact square per element make a 64 000-element
+#: call long enough (tens of microseconds) to pay for waking a thread.
+GELU_SPLIT_MIN_SIZE = 1 << 15
 #: Target size of one block of input (bytes) for the reductions.  Every pass
 #: after the first should find the block in cache (0.5-4 MiB measured about
 #: equally well on a 2-core machine with 2 MiB of L2 per core, 2 MiB best),
@@ -78,8 +83,8 @@ _MIN_COLS = 1024
 _enabled = os.environ.get("ACTIVATIONS_KERNELS", "1") != "0"
 _jit_wanted = os.environ.get("ACTIVATIONS_JIT", "1") != "0"
 _jit_module = None  # activations._fused once imported; False where Numba is missing
-_pool: ThreadPoolExecutor | None = None
-_pool_lock = threading.Lock()
+_team = None  # the _Team of helper threads, started on first use
+_team_lock = threading.Lock()
 _local = threading.local()
 
 
@@ -98,15 +103,15 @@ _num_threads = _default_threads()
 
 def set_num_threads(n: int) -> None:
     """Use ``n >= 1`` threads (the calling thread included) for large inputs."""
-    global _num_threads, _pool
+    global _num_threads, _team
     n = int(n)
     if n < 1:
         raise ValueError(f"the number of threads must be >= 1; got {n}")
-    with _pool_lock:
+    with _team_lock:
         _num_threads = n
-        old, _pool = _pool, None
+        old, _team = _team, None
     if old is not None:
-        old.shutdown(wait=True)
+        old.close()
 
 
 def get_num_threads() -> int:
@@ -189,34 +194,104 @@ def _scratch(slot: int, shape, dtype):
     return b[:n].reshape(shape)
 
 
-def _forget_pool_after_fork() -> None:
-    # A forked child inherits the pool object but not its threads: tasks given
-    # to it would wait forever.  The child starts a pool of its own when needed.
-    global _pool, _pool_lock
-    _pool, _pool_lock = None, threading.Lock()
+class _Team:
+    """``n`` helper threads, each asleep on a lock of its own until given work.
+
+    Waking a thread through a lock costs a few microseconds; an executor's
+    queue and futures cost tens (measured on 2 cores: exact GELU on 64 000
+    float32 elements split in two took 80 us with this team and 108 us with a
+    ``ThreadPoolExecutor``, against 117 us on one thread), which decides
+    whether splitting small inputs pays.  One caller uses the team at a time
+    (``busy``); a second caller, or work that calls a kernel itself, runs on
+    its own thread instead of waiting.
+    """
+
+    def __init__(self, n: int):
+        self.closed = False
+        self.busy = threading.Lock()
+        self._go = [threading.Lock() for _ in range(n)]
+        self._done = [threading.Lock() for _ in range(n)]
+        for lock in self._go + self._done:
+            lock.acquire()
+        self._task = None
+        self._error = None
+        for i in range(n):
+            threading.Thread(target=self._serve, args=(i,), daemon=True,
+                             name=f"activations-{i}").start()
+
+    def _serve(self, i: int) -> None:
+        while True:
+            self._go[i].acquire()
+            task = self._task
+            if task is None:  # closed
+                return
+            try:
+                task()
+            except BaseException as exc:  # handed to the caller by run()
+                self._error = exc
+            finally:
+                self._done[i].release()
+
+    def run(self, task, helpers: int) -> None:
+        """``task()`` on the calling thread and on ``helpers`` team threads at
+        once; returns when all have returned.  The caller holds ``busy``."""
+        self._task, self._error = task, None
+        for i in range(helpers):
+            self._go[i].release()
+        try:
+            task()
+        finally:
+            for i in range(helpers):
+                self._done[i].acquire()
+        if self._error is not None:
+            raise self._error
+
+    def close(self) -> None:
+        with self.busy:
+            self.closed = True
+            self._task = None
+            for lock in self._go:
+                lock.release()
+
+
+def _forget_team_after_fork() -> None:
+    # A forked child inherits the team object but not its threads: work given
+    # to it would wait forever.  The child starts a team of its own when needed.
+    global _team, _team_lock
+    _team, _team_lock = None, threading.Lock()
 
 
 if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_forget_pool_after_fork)
+    os.register_at_fork(after_in_child=_forget_team_after_fork)
 
 
-def _get_pool() -> ThreadPoolExecutor:
-    global _pool
-    with _pool_lock:
-        if _pool is None:
-            _pool = ThreadPoolExecutor(max_workers=_num_threads - 1,
-                                       thread_name_prefix="activations")
-        return _pool
+def _get_team() -> _Team:
+    global _team
+    with _team_lock:
+        if _team is None:
+            _team = _Team(_num_threads - 1)
+        return _team
 
 
-def _run(work, nblocks: int, size: int) -> None:
-    """Call ``work(i)`` for ``i`` in ``range(nblocks)``, on several threads if large.
+def _run(work, nblocks: int, size: int, min_size: int | None = None) -> None:
+    """Call ``work(i)`` for ``i`` in ``range(nblocks)``, on several threads if
+    ``size`` is at least ``min_size`` (default :data:`POOL_MIN_SIZE`).
 
     The threads take the next block from a shared counter, so a thread that
     is slowed down (the machine is shared) simply processes fewer blocks.
     """
     threads = min(_num_threads, nblocks)
-    if threads <= 1 or size < POOL_MIN_SIZE:
+    if threads <= 1 or size < (POOL_MIN_SIZE if min_size is None else min_size):
+        for i in range(nblocks):
+            work(i)
+        return
+    team = _get_team()
+    if not team.busy.acquire(blocking=False):  # in use: by another caller, or by us
+        team = None
+    elif team.closed:  # set_num_threads() replaced it meanwhile
+        team.busy.release()
+        team = None
+    if team is None:
         for i in range(nblocks):
             work(i)
         return
@@ -228,13 +303,10 @@ def _run(work, nblocks: int, size: int) -> None:
                 return
             work(i)
 
-    pool = _get_pool()
-    futures = [pool.submit(loop) for _ in range(threads - 1)]
     try:
-        loop()
+        team.run(loop, threads - 1)
     finally:
-        for f in futures:
-            f.result()
+        team.busy.release()
 
 
 def _slices(x, axis):
@@ -568,22 +640,29 @@ def cross_entropy_with_grad(logits, target, reduction="mean"):
     loss = np.empty(z.shape[0], dtype=z.dtype)
     grad = np.empty_like(z)
     _run_rows(fused.cross_entropy_with_grad_index_rows, rows, nblocks, z, t, _divisor(z, reduction),
-              loss, grad, row_max=True)
+              loss, grad)
     return _reduce_loss(loss.reshape(logits.shape[:-1]), reduction), grad.reshape(logits.shape)
 
 
 # ------------------------------------------------------------------ elementwise
 
 
-def _elementwise(block_fn, x):
+def _elementwise(block_fn, x, split_min_size=None):
+    """``block_fn(x_block, out_block)`` over blocks of a fresh output; with
+    ``split_min_size``, inputs from that size up are cut into a block per
+    thread at least (for loops whose cost per element makes that pay)."""
     out = np.empty_like(x)
     xf, nblocks, step = _flat_blocks(x)
     of = out.reshape(-1)
+    if split_min_size is not None and x.size >= split_min_size and nblocks < _num_threads:
+        # a multiple of 64 elements: every block starts on a cache line
+        step = -(-x.size // (64 * _num_threads)) * 64
+        nblocks = -(-x.size // step)
 
     def work(i):
         block_fn(xf[i * step:(i + 1) * step], of[i * step:(i + 1) * step])
 
-    _run(work, nblocks, x.size)
+    _run(work, nblocks, x.size, split_min_size)
     return out
 
 
@@ -699,7 +778,8 @@ def gelu(x, approximate="none"):
     if approximate == "tanh":
         return _elementwise(_gelu_tanh_block if fused is None else fused.gelu_tanh, x)
     if fused is not None:
-        return _elementwise(fused.gelu_exact_f32 if x.dtype == np.float32 else fused.gelu_exact_f64, x)
+        loop = fused.gelu_exact_f32 if x.dtype == np.float32 else fused.gelu_exact_f64
+        return _elementwise(loop, x, GELU_SPLIT_MIN_SIZE)
     return _elementwise(_gelu_f32_block if x.dtype == np.float32 else _gelu_f64_block, x)
 
 
