@@ -9,7 +9,7 @@ not in PyPI's llvmlite).  So ``exp`` is written out here, in the textbook way
 (Cody and Waite's range reduction and a polynomial), in plain arithmetic that
 LLVM vectorises; it is within one unit in the last place of the exact value
 (tested in ``tests/test_kernels.py``).  The exact GELU uses fitted series for
-the normal tail and Dekker's exact square (see :func:`gelu_exact_f32`).
+the normal tail and the exact square of x (see :func:`gelu_exact_f32`).
 
 The loops are compiled on first use (about a second each, cached on disk) and
 release the GIL, so :mod:`activations._kernels` runs them on its threads,
@@ -35,7 +35,8 @@ from ._kernels import _PHI as _PHI_ASCENDING, _PHI_K
 # exp(-|z|) would turn another rounding of z into |z| ulp), and keeps IEEE
 # semantics: no "nnan"/"ninf" flags, so NaN and inf propagate.  Numba keeps
 # each function's flags on its own instructions when LLVM inlines it.
-# Polynomials (exp's, the GELU series) may use fused multiply-adds: _EXACT.
+# Polynomials (exp's, the GELU series) may use fused multiply-adds: _EXACT; an
+# exact product error uses one explicitly (_fma).
 _SUM = dict(nogil=True, cache=True, error_model="numpy", fastmath={"reassoc", "nsz"})
 _STRICT = dict(nogil=True, cache=True, error_model="numpy", fastmath={"nsz"})
 _EXACT = {"nsz", "contract"}
@@ -437,20 +438,25 @@ def gelu_tanh(x, out):
 _PHI_32 = tuple(_F32(c) for c in reversed(_PHI_ASCENDING))
 
 
+@intrinsic
+def _fma(typingctx, a, b, c):
+    """``a * b + c`` rounded once (LLVM's ``fma``: one instruction on every
+    x86-64 processor since 2013 and on ARM64; a library call elsewhere)."""
+    return a(a, b, c), lambda context, builder, sig, args: builder.fma(*args)
+
+
 @njit(**_STRICT)
-def _exp_minus_half_square(a, split, half, one):
+def _exp_minus_half_square(a, half, one):
     """e^{-a^2/2} without the rounding error of a*a, which exp would multiply by
-    a^2/2: a^2 = hi + lo exactly (Dekker's product: ``a`` split by Veltkamp's
-    ``split`` = 2^(p/2) + 1 into halves whose products are exact; no fused
-    multiply-add may touch it), then e^{-hi/2} (1 - lo/2), |lo/2| tiny."""
-    c = split * a
-    ah = c - (c - a)
-    al = a - ah
+    a^2/2: a^2 = hi + lo exactly, with ``lo`` the rounding error of ``hi = a*a``,
+    which a fused multiply-add returns exactly (Dekker's product finds the same
+    ``lo`` without one); then e^{-hi/2} (1 - lo/2), |lo/2| tiny."""
     hi = a * a
-    lo = ((ah * ah - hi) + (ah * al + ah * al)) + al * al
+    lo = _fma(a, a, -hi)
     return vexp(-half * hi) * (one - half * lo)
+
+
 _PHI_K_32 = _F32(_PHI_K)
-_SPLIT_32 = _F32(4097.0)  # 2^12 + 1: Veltkamp's splitter for a 24-bit significand
 
 
 @njit(fastmath=_EXACT, error_model="numpy", cache=True)
@@ -479,7 +485,7 @@ def gelu_exact_f32(x, out):
         v = x[j]
         a = min(abs(v), fifteen)
         p = _tail_polynomial_32((a - _PHI_K_32) / (a + _PHI_K_32))
-        y = max(v, zero) - (a * p) * _exp_minus_half_square(a, _SPLIT_32, half, one)
+        y = max(v, zero) - (a * p) * _exp_minus_half_square(a, half, one)
         out[j] = y if v == v else v
 
 
@@ -499,7 +505,6 @@ _Q64 = (0.43435360866007416, -0.01690081476566086, -0.021913771022846213, 0.0173
 _Q64_A, _Q64_K, _Q64_B = 38.5, 6.0, 0.8
 _Q64_U1 = (_Q64_A - _Q64_K) / (_Q64_A + _Q64_K)  # u runs over [-1, _Q64_U1]
 _Q64_ARRAY = np.array(_Q64)  # a global array is a constant to Numba; LLVM unrolls the loop over it
-_SPLIT_64 = 134217729.0  # 2^27 + 1: Veltkamp's splitter for a 53-bit significand
 
 
 @njit(fastmath=_EXACT, error_model="numpy", cache=True)
@@ -517,7 +522,7 @@ def _scaled_normal_tail(t):
 @njit(**_STRICT)
 def gelu_exact_f64(x, out):
     """float64 ``x Phi(x) = max(x, 0) - |x| Phi(-|x|)`` in one loop: the float32
-    loop's method (Dekker's exact a*a), with a series accurate to float64."""
+    loop's method (the exact a*a), with a series accurate to float64."""
     _prefer_wide_vectors()
     scale, shift = 2 / (_Q64_U1 + 1), (_Q64_U1 - 1) / (_Q64_U1 + 1)
     for j in range(x.size):
@@ -527,5 +532,5 @@ def gelu_exact_f64(x, out):
         inv = 1.0 / ((a + _Q64_K) * (a + _Q64_B))  # one division for two quotients
         t = ((a - _Q64_K) * (a + _Q64_B)) * inv * scale - shift
         tail_over_gauss = _scaled_normal_tail(t) * (a + _Q64_K) * inv  # Phi(-a) e^{a^2/2}
-        y = max(v, 0.0) - (a * tail_over_gauss) * _exp_minus_half_square(a, _SPLIT_64, 0.5, 1.0)
+        y = max(v, 0.0) - (a * tail_over_gauss) * _exp_minus_half_square(a, 0.5, 1.0)
         out[j] = y if v == v else v
