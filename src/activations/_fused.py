@@ -255,27 +255,42 @@ def softmax_rows(x, out):
 _LOG_SOFTMAX_UNSHIFTED_MAX = 2.0**23
 
 
+@njit(**_SUM)
+def _copy_and_sum_exp(row, out_row):
+    """``out_row = row``; returns ``sum(exp(row))``."""
+    _prefer_wide_vectors()
+    s = row.dtype.type(0)
+    for j in range(row.size):
+        v = row[j]
+        out_row[j] = v
+        s += vexp(v)
+    return s
+
+
 @njit(**_STRICT)
 def log_softmax_rows(x, out):
     """``x - log(sum(exp(x)))`` per row where ``1 <= sum <= 2^23``, else
-    ``(x - m) - log(sum(exp(x - m)))``; NaN rows where the max is not finite."""
+    ``(x - m) - log(sum(exp(x - m)))``; NaN rows where the max is not finite.
+
+    The first pass copies the row into the output while it sums, so that the
+    second pass works on the output alone, in place: a second pass that read
+    the row again and wrote the output made the loop 1.4-1.5 times slower
+    (measured on 4096 x 4096, one thread, float32 and float64)."""
     _prefer_wide_vectors()
     for i in range(x.shape[0]):
-        row = x[i]
-        zero = row.dtype.type(0)
-        s = _sum_exp_shifted(row, zero)
-        if s >= 1 and s <= _LOG_SOFTMAX_UNSHIFTED_MAX:
-            m = zero
-        else:
+        row, out_row = x[i], out[i]
+        m = row.dtype.type(0)
+        s = _copy_and_sum_exp(row, out_row)
+        if not (s >= 1 and s <= _LOG_SOFTMAX_UNSHIFTED_MAX):
             m = _row_max(row)
             if not (m - m == 0):
                 for j in range(row.size):
-                    out[i, j] = np.nan
+                    out_row[j] = np.nan
                 continue
             s = _sum_exp_shifted(row, m)
         ls = np.log(s)
         for j in range(row.size):
-            out[i, j] = (row[j] - m) - ls
+            out_row[j] = (out_row[j] - m) - ls
 
 
 @njit(**_STRICT)
