@@ -70,7 +70,7 @@ def _float64_from_bits(typingctx, bits):
 # (its tuning for Intel server chips since Skylake, against the clock slowdown
 # of heavy 512-bit work), unless a function asks otherwise.  These loops are
 # short chains of arithmetic, so they ask: measured on this project's Xeon,
-# the exp loop runs 1.5x faster with 512-bit registers and gives the same
+# the exp loop runs 1.3-1.5x faster with 512-bit registers and gives the same
 # bits.  Numba compiles with the host's features, so on a CPU without
 # AVX-512 the request changes nothing.  Numba has no option for a function
 # attribute and llvmlite's attribute set lists only its own names, so the
