@@ -100,6 +100,25 @@ def test_compiled_loops_are_available():
         assert K._fused() is not None
 
 
+def test_loops_ask_llvm_for_wide_vectors():
+    # The attribute goes through a private corner of llvmlite: check that it
+    # lands in the IR (a function compiled here, as the loops are cached).
+    import numba
+
+    from activations import _fused
+
+    @numba.njit
+    def total(x):
+        _fused._prefer_wide_vectors()
+        s = 0.0
+        for v in x:
+            s += v
+        return s
+
+    assert total(np.arange(5.0)) == 10.0
+    assert '"prefer-vector-width"="512"' in total.inspect_llvm(total.signatures[0])
+
+
 @pytest.mark.parametrize("dtype", FLOATS)
 def test_compiled_exp_within_one_ulp(dtype):
     from activations import _fused
