@@ -5,7 +5,7 @@ input: once as is (the kernel runs; the test checks that it was chosen) and
 once inside ``_kernels.disabled()`` (the readable Array API code runs).  The
 two must agree to a few units in the last place, with NaN in the same places,
 the same dtype and shape, and the input untouched.  Blocks are made tiny and
-the thread pool is forced on, so that small arrays cross many block
+the helper threads are forced on, so that small arrays cross many block
 boundaries on several threads.  The float32 ``erf``/``erfc``/GELU
 approximations are checked against SciPy in float64 on dense grids.
 
@@ -32,7 +32,7 @@ FLOATS = [np.float32, np.float64]
 @pytest.fixture(params=[(1, True), (2, True), (1, False), (2, False)],
                 ids=["1thread-jit", "2threads-jit", "1thread-ufuncs", "2threads-ufuncs"])
 def threads(request, monkeypatch):
-    """Tiny blocks and the pool on even for small arrays, with 1 or 2 threads,
+    """Tiny blocks and the threads on even for small arrays, with 1 or 2 threads,
     with the compiled loops (``_fused``) and with the NumPy ufunc chains."""
     n, jit = request.param
     old = K.get_num_threads()
@@ -175,9 +175,9 @@ def _softmax_in_child(queue):
     queue.put(bool(np.allclose(A.softmax(x), plain, rtol=1e-5, atol=0)))
 
 
-def test_pool_works_in_a_forked_child(threads, monkeypatch):
+def test_threads_work_in_a_forked_child(threads, monkeypatch):
     # The grader forks workers from a process that may already have used the pool.
-    A.softmax(logits((300, 1000), np.float32))  # the parent's pool is running
+    A.softmax(logits((300, 1000), np.float32))  # the parent's helper threads are running
     if "fork" not in multiprocessing.get_all_start_methods():
         pytest.skip("no fork on this platform")
     ctx = multiprocessing.get_context("fork")
