@@ -176,7 +176,7 @@ def _softmax_in_child(queue):
 
 
 def test_threads_work_in_a_forked_child(threads, monkeypatch):
-    # The grader forks workers from a process that may already have used the pool.
+    # The grader forks workers from a process that may already have used the helper threads.
     A.softmax(logits((300, 1000), np.float32))  # the parent's helper threads are running
     if "fork" not in multiprocessing.get_all_start_methods():
         pytest.skip("no fork on this platform")
