@@ -222,6 +222,33 @@ def test_team_raises_an_error_from_a_helper_thread():
         K.set_num_threads(old)
 
 
+def test_team_interrupted_while_waiting_is_replaced(monkeypatch):
+    old = K.get_num_threads()
+    K.set_num_threads(2)
+    try:
+        team = K._get_team()
+        real = team._done[0]
+
+        class Interrupted:  # the first wait for the helper is interrupted (Ctrl-C)
+            def acquire(self):
+                team._done[0] = real
+                raise KeyboardInterrupt
+
+            def release(self):
+                real.release()
+
+        team._done[0] = Interrupted()
+        with pytest.raises(KeyboardInterrupt):
+            K._run(lambda i: time.sleep(0.001), 4, 1, min_size=0)
+        assert team.closed
+        out = []
+        K._run(out.append, 6, 1, min_size=0)  # a new team does the work
+        assert K._get_team() is not team
+        assert sorted(out) == list(range(6))
+    finally:
+        K.set_num_threads(old)
+
+
 def test_team_runs_each_block_once_for_nested_and_concurrent_callers():
     old = K.get_num_threads()
     K.set_num_threads(2)

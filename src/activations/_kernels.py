@@ -244,8 +244,12 @@ class _Team:
         try:
             task()
         finally:
-            for i in range(helpers):
-                self._done[i].acquire()
+            try:
+                for i in range(helpers):
+                    self._done[i].acquire()
+            except BaseException:  # e.g. Ctrl-C while waiting: a helper may still be
+                self.closed = True  # running, so this team must never get work again
+                raise
         if self._error is not None:
             raise self._error
 
@@ -271,7 +275,7 @@ if hasattr(os, "register_at_fork"):
 def _get_team() -> _Team:
     global _team
     with _team_lock:
-        if _team is None:
+        if _team is None or _team.closed:
             _team = _Team(_num_threads - 1)
         return _team
 
