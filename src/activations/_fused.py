@@ -218,35 +218,45 @@ def _row_max(row):
 
 
 @njit(**_STRICT)
-def _softmax_row(row, out_row, huge):
-    """One row of softmax; False if it has no finite max (the row is then NaN).
-
-    ``exp(x) / sum`` where that sum is finite and at least 1: no ``exp``
-    overflowed, and a probability that is subnormal is then no worse than the
-    shifted form's.  Else the max shift, ``exp(x - m) / sum``.
-    """
-    _prefer_wide_vectors()
-    zero = row.dtype.type(0)
-    s = _exp_shifted_sum(row, zero, out_row)
-    if not (s <= huge and s >= 1):  # also for NaN
-        m = _row_max(row)
-        if not (m - m == 0):  # NaN or +-inf: the plain path's NaN row
-            for j in range(row.size):
-                out_row[j] = np.nan
-            return False
-        s = _exp_shifted_sum(row, m, out_row)
-    inv = row.dtype.type(1) / s
+def _fill_nan(row):
+    """The plain path's answer for a slice whose max is not finite."""
     for j in range(row.size):
-        out_row[j] *= inv
-    return True
+        row[j] = np.nan
+
+
+@njit(**_STRICT)
+def _exp_row(row, out_row, upper):
+    """``out_row = exp(row - m)``; returns ``(m, s)`` with ``s`` its sum.
+
+    ``m = 0`` where the sum of ``exp(row)`` is at least 1 and at most
+    ``upper``: no ``exp`` overflowed, and a subnormal one is then no worse
+    than the shifted form's.  Else ``m`` is the row max (the max shift).  A
+    row whose max is not finite (NaN, +-inf) becomes the plain path's NaN
+    row, and the ``m`` returned is then not finite (callers test ``m - m``).
+    """
+    m = row.dtype.type(0)
+    s = _exp_shifted_sum(row, m, out_row)
+    if not (s >= 1 and s <= upper):  # also for NaN
+        m = _row_max(row)
+        if not (m - m == 0):
+            _fill_nan(out_row)
+            return m, s
+        s = _exp_shifted_sum(row, m, out_row)
+    return m, s
 
 
 @njit(**_STRICT)
 def softmax_rows(x, out):
+    """``exp(x - m) / sum`` per row, the shift only where needed (:func:`_exp_row`)."""
     _prefer_wide_vectors()
     huge = np.finfo(x.dtype).max
     for i in range(x.shape[0]):
-        _softmax_row(x[i], out[i], huge)
+        out_row = out[i]
+        m, s = _exp_row(x[i], out_row, huge)
+        if m - m == 0:
+            inv = out_row.dtype.type(1) / s
+            for j in range(out_row.size):
+                out_row[j] *= inv
 
 
 # Below this sum, log(sum(exp(x))) <= 16: x - log(sum) loses at most about an
@@ -284,8 +294,7 @@ def log_softmax_rows(x, out):
         if not (s >= 1 and s <= _LOG_SOFTMAX_UNSHIFTED_MAX):
             m = _row_max(row)
             if not (m - m == 0):
-                for j in range(row.size):
-                    out_row[j] = np.nan
+                _fill_nan(out_row)
                 continue
             s = _sum_exp_shifted(row, m)
         ls = np.log(s)
@@ -331,14 +340,16 @@ def cross_entropy_prob_rows(z, m, y, loss):
 
 
 @njit(**_STRICT)
-def _minus_onehot_over_batch(p, c, batch):
-    """``p = (p - onehot(c)) / batch`` in place, for a row of probabilities ``p``."""
+def _probabilities_minus_onehot(e, s, c, inv_batch):
+    """``e = (e / s - onehot(c)) * inv_batch`` in one pass over exponentials ``e``
+    with sum ``s``, rounded as ``p = e * (1/s)``, then ``(p - onehot) * inv_batch``."""
     _prefer_wide_vectors()
-    p[c] -= p.dtype.type(1)
-    if batch != 1:
-        inv_batch = p.dtype.type(1) / p.dtype.type(batch)
-        for j in range(p.size):
-            p[j] *= inv_batch
+    one = e.dtype.type(1)
+    inv = one / s
+    e_c = e[c]
+    for j in range(e.size):
+        e[j] = (e[j] * inv) * inv_batch
+    e[c] = (e_c * inv - one) * inv_batch
 
 
 @njit(**_STRICT)
@@ -346,9 +357,11 @@ def cross_entropy_grad_index_rows(z, target, batch, out):
     """``(softmax(z) - onehot(c)) / batch`` per row."""
     _prefer_wide_vectors()
     huge = np.finfo(z.dtype).max
+    inv_batch = z.dtype.type(1) / z.dtype.type(batch)
     for i in range(z.shape[0]):
-        if _softmax_row(z[i], out[i], huge):  # else a NaN row, which stays NaN
-            _minus_onehot_over_batch(out[i], target[i], batch)
+        m, s = _exp_row(z[i], out[i], huge)
+        if m - m == 0:  # else a NaN row, which stays NaN
+            _probabilities_minus_onehot(out[i], s, target[i], inv_batch)
 
 
 @njit(**_STRICT)
@@ -356,42 +369,33 @@ def cross_entropy_grad_prob_rows(z, y, batch, out):
     """``(softmax(z) sum(y) - y) / batch`` per row."""
     _prefer_wide_vectors()
     huge = np.finfo(z.dtype).max
-    inv_batch = z.dtype.type(1) / z.dtype.type(batch)
+    one = z.dtype.type(1)
+    inv_batch = one / z.dtype.type(batch)
     for i in range(z.shape[0]):
-        yr = y[i]
-        sy = _sum(yr)
-        _softmax_row(z[i], out[i], huge)
-        for j in range(z.shape[1]):
-            out[i, j] = (out[i, j] * sy - yr[j]) * inv_batch
+        yr, out_row = y[i], out[i]
+        m, s = _exp_row(z[i], out_row, huge)
+        if m - m == 0:  # else a NaN row, which stays NaN
+            sy, inv = _sum(yr), one / s
+            for j in range(out_row.size):
+                out_row[j] = ((out_row[j] * inv) * sy - yr[j]) * inv_batch
 
 
 @njit(**_STRICT)
 def cross_entropy_with_grad_index_rows(z, target, batch, loss, grad):
     """Per row: ``loss = log(s) - (z[c] - m)`` and ``grad = (exp(z - m)/s - onehot(c)) / batch``,
     ``s = sum(exp(z - m))``: the exponentials are taken once for both.  As in
-    :func:`log_softmax_rows`, ``m = 0`` where ``1 <= s <= 2^23`` (no row max
-    needed), else the row max; NaN rows where that max is not finite."""
+    :func:`log_softmax_rows`, ``m = 0`` where ``1 <= s <= 2^23`` (the loss's
+    cancellation bound), else the row max; NaN rows where that max is not finite."""
     _prefer_wide_vectors()
-    one = z.dtype.type(1)
-    inv_batch = one / z.dtype.type(batch)
+    inv_batch = z.dtype.type(1) / z.dtype.type(batch)
     for i in range(z.shape[0]):
         row, gr, c = z[i], grad[i], target[i]
-        m = z.dtype.type(0)
-        s = _exp_shifted_sum(row, m, gr)
-        if not (s >= 1 and s <= _LOG_SOFTMAX_UNSHIFTED_MAX):
-            m = _row_max(row)
-            if not (m - m == 0):
-                loss[i] = np.nan
-                for j in range(gr.size):
-                    gr[j] = np.nan
-                continue
-            s = _exp_shifted_sum(row, m, gr)
-        loss[i] = np.log(s) - (row[c] - m)
-        inv = one / s
-        e_c = gr[c]
-        for j in range(gr.size):  # (p - onehot) / batch, rounded as the two kernels round it
-            gr[j] = (gr[j] * inv) * inv_batch
-        gr[c] = (e_c * inv - one) * inv_batch
+        m, s = _exp_row(row, gr, _LOG_SOFTMAX_UNSHIFTED_MAX)
+        if m - m == 0:
+            loss[i] = np.log(s) - (row[c] - m)
+            _probabilities_minus_onehot(gr, s, c, inv_batch)
+        else:
+            loss[i] = np.nan
 
 
 # ------------------------------------------------------------------ elementwise

@@ -258,7 +258,10 @@ class _Team:
             self.closed = True
             self._task = None
             for lock in self._go:
-                lock.release()
+                # an unlocked one is a wake-up the helper has not taken yet: it
+                # will take it, find no task and exit
+                if lock.locked():
+                    lock.release()
 
 
 def _forget_team_after_fork() -> None:
@@ -276,6 +279,8 @@ def _get_team() -> _Team:
     global _team
     with _team_lock:
         if _team is None or _team.closed:
+            if _team is not None:  # retired by an interrupt: let its threads exit
+                _team.close()
             _team = _Team(_num_threads - 1)
         return _team
 
