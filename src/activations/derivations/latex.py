@@ -46,9 +46,13 @@ class StepPrinter(LatexPrinter):
     definitions line, built from evaluated expressions, uses ``False``.
     """
 
-    def __init__(self, settings=None, as_written=True):
+    def __init__(self, settings=None, as_written=True, ordinary=()):
         super().__init__({"order": "none", **(settings or {})})
         self.as_written = as_written
+        # Variables whose derivatives are ordinary (d/dx) even where the expression also holds a
+        # parameter: SymPy writes a partial as soon as a second free symbol (alpha, beta) appears, which
+        # mixed d/dx and partial/partial x in one chain for a function of one variable.
+        self.ordinary = frozenset(ordinary)
 
     def _call(self, head, args, exp=None):
         inner = ", ".join(self._print(a) for a in args)
@@ -65,7 +69,12 @@ class StepPrinter(LatexPrinter):
             if isinstance(expr.expr, sp.Add):
                 body = r"\left(%s\right)" % body
             return r"\frac{\partial}{\partial %s} %s" % (self._print(variables[0]), body)
-        return super()._print_Derivative(expr)
+        out = super()._print_Derivative(expr)
+        if self.ordinary and set(variables) <= self.ordinary and out.startswith(r"\frac{\partial"):
+            # the operator \frac{...}{...} ends at the first "} "; the body follows
+            head, _, body = out.partition("} ")
+            out = head.replace(r"\partial", self._settings["diff_operator_latex"]) + "} " + body
+        return out
 
     def _function_name(self, name: str) -> str:
         if name in FUNCTION_NAMES:
@@ -130,6 +139,10 @@ class StepPrinter(LatexPrinter):
         return "%s_{%s}" % (base, idx)
 
 
-def to_latex(expr, as_written: bool = True) -> str:
-    """Typeset one expression with :class:`StepPrinter`."""
-    return StepPrinter(as_written=as_written).doprint(expr)
+def to_latex(expr, as_written: bool = True, ordinary=()) -> str:
+    """Typeset one expression with :class:`StepPrinter`.
+
+    ``ordinary``: the variables whose derivatives are written ``d/dx`` whatever else the expression
+    holds (the variable of a one-variable function that has a parameter).
+    """
+    return StepPrinter(as_written=as_written, ordinary=ordinary).doprint(expr)

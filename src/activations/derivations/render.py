@@ -26,13 +26,28 @@ def _text(reason: str) -> str:
     return " ".join(out)
 
 
+def _ordinary_variables(lhs) -> frozenset:
+    """The variables to differentiate with ``d``, not ``\\partial``, throughout the chain.
+
+    When the left-hand side is the derivative of a function of one variable (``d/dx swish(x)``), every
+    derivative in ``x`` along the chain is an ordinary one, even where a step's expression also holds a
+    parameter such as beta; a function of several variables keeps its partial derivatives.
+    """
+    if isinstance(lhs, sp.Derivative):
+        variables = {v for v, _ in lhs.variable_count}
+        if len(variables) == 1 and lhs.expr.free_symbols <= variables:
+            return frozenset(variables)
+    return frozenset()
+
+
 def render_math(d: Derivation) -> str:
     """The chain as one ``aligned`` block, one ``&=`` per line, reasons at the right."""
+    ordinary = _ordinary_variables(d.lhs)
     lines = []
     for k, step in enumerate(d.steps):
-        left = to_latex(d.lhs) if k == 0 else ""
+        left = to_latex(d.lhs, ordinary=ordinary) if k == 0 else ""
         reason = f" && {_text(step.reason)}" if step.reason else ""
-        lines.append(f"{left} &= {to_latex(step.expr)}{reason}")
+        lines.append(f"{left} &= {to_latex(step.expr, ordinary=ordinary)}{reason}")
     body = " \\\\\n".join(lines)
     return f"$$\n\\begin{{aligned}}\n{body}\n\\end{{aligned}}\n$$"
 
