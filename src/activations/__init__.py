@@ -17,3 +17,6 @@ from .streaming import __all__ as _streaming
 
 __version__ = "0.1.0"
 __all__ = [*_elementwise, *_gated, *_softmax, *_losses, *_streaming]
+from .sampling import *  # noqa: E402,F401,F403
+from .sampling import __all__ as _sampling  # noqa: E402
+__all__ += _sampling
