@@ -33,6 +33,7 @@ EXERCISES: dict[str, tuple[str, ...]] = {
     "training_dynamics": ("xavier_std", "he_std"),
     "mlp_from_scratch": ("dense_vjp",),
     "online_softmax": ("online_logsumexp", "online_softmax"),
+    "attention_and_sampling": ("masked_softmax", "top_p_filter"),
 }
 
 __all__ = ["EXERCISES"]
