@@ -254,7 +254,7 @@ def test_agrees_with_scipy_special(xp, dtype_name):
 
 # ------------------------------------------------------------- large inputs
 
-# Large contiguous NumPy arrays may take a different code path (fused kernels
+# Large contiguous NumPy arrays may take a different code path (compiled loops
 # for speed); it has to keep the same accuracy.  A dense sweep (2048 points,
 # twice) and the extreme grid tiled to 4096 entries: values against mpmath,
 # derivatives against the same points evaluated in small pieces (the path

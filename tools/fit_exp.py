@@ -1,4 +1,4 @@
-"""Fit the float64 polynomial for ``exp(r)``, |r| <= ln(2)/2, used by ``activations._fused``.
+"""Fit the float64 polynomial for ``exp(r)``, |r| <= ln(2)/2, used by the compiled loops of ``activations.fast_cpu``.
 
 Interpolating ``exp`` at the Chebyshev nodes of the interval gives a polynomial
 close to the best (minimax) one: degree 11 leaves a relative error of 1.7e-17

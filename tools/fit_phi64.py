@@ -1,4 +1,4 @@
-"""Fit the float64 Chebyshev series for the exact GELU of ``activations._fused``.
+"""Fit the float64 Chebyshev series for the float64 exact GELU of ``activations.fast_cpu``.
 
 The normal tail ``Phi(-a)`` (a >= 0) is written as ``exp(-a^2/2) Q(a) / (a + B)``
 with ``Q(a) = (a + B) Phi(-a) exp(a^2/2)``, which is smooth and, for ``B = 0.8``,
@@ -44,7 +44,7 @@ def coefficients(nodes=48):
 
 
 def clenshaw_float64(c, a):
-    """The series at ``a`` in float64 arithmetic, as ``activations._fused`` evaluates it."""
+    """The series at ``a`` in float64 arithmetic, as the compiled loop evaluates it."""
     k, u0, u1 = float(K), float(U0), float(U1)
     u = (a - k) / (a + k)
     t = (2 * u - (u0 + u1)) / (u1 - u0)

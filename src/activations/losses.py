@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 
-from . import _kernels
 from ._array import array_namespace, check_axis, float_input, restore
 from .softmax import log_softmax, softmax
 
@@ -107,8 +106,6 @@ def cross_entropy(logits, target, axis=-1, reduction="mean"):
         Non-integer class indices, non-numeric input.
     """
     _check_reduction(reduction)
-    if _kernels.accepts_ce(logits, target, axis, reduction):  # large NumPy input: fused kernel
-        return _kernels.cross_entropy(logits, target, reduction)
     xp, z, dtype = float_input(logits, "logits")
     axis = check_axis(axis, z.ndim)
     y = _target_as_probabilities(xp, z, target, axis)
@@ -131,8 +128,6 @@ def cross_entropy_grad(logits, target, axis=-1, reduction="mean"):
     :func:`cross_entropy`; the result has ``logits``' shape.
     """
     _check_reduction(reduction)
-    if _kernels.accepts_ce(logits, target, axis, reduction):
-        return _kernels.cross_entropy_grad(logits, target, reduction)
     xp, z, dtype = float_input(logits, "logits")
     axis = check_axis(axis, z.ndim)
     y = _target_as_probabilities(xp, z, target, axis)
@@ -153,10 +148,10 @@ def cross_entropy_with_grad(logits, target, axis=-1, reduction="mean"):
 
     for one sample of class :math:`c` (probability targets and the reductions
     as in the two functions; the mean divides the gradient by the number of
-    samples).  A training step needs both, and both start from the same exponentials
-    :math:`e^{z_i - m}`: on large NumPy input with class indices the kernel
-    takes them once, where two calls take them twice.  Same parameters and
-    results as :func:`cross_entropy` and :func:`cross_entropy_grad`.
+    samples).  A training step needs both, and both start from the same
+    exponentials :math:`e^{z_i - m}`, which one pass over the logits can take
+    once for the two.  Same parameters and results as :func:`cross_entropy`
+    and :func:`cross_entropy_grad`.
 
     Returns
     -------
@@ -164,7 +159,5 @@ def cross_entropy_with_grad(logits, target, axis=-1, reduction="mean"):
         ``(loss, grad)``.
     """
     _check_reduction(reduction)
-    if _kernels.accepts_ce(logits, target, axis, reduction):
-        return _kernels.cross_entropy_with_grad(logits, target, reduction)
     return (cross_entropy(logits, target, axis, reduction),
             cross_entropy_grad(logits, target, axis, reduction))

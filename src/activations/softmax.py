@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import math
 
-from . import _kernels
 from ._array import (
     check_axis,
     check_same_shape,
@@ -126,8 +125,6 @@ def softmax(x, axis=-1, temperature=1.0, where=None):
     TypeError
         If ``x`` is not numeric or ``where`` not boolean.
     """
-    if _kernels.accepts(x, where, temperature):  # large NumPy input: fused kernel, same result
-        return _kernels.softmax(x, axis)
     xp, x, dtype, axis, where = _prepare(x, axis, temperature, where)
     if x.shape[axis] == 0:
         return restore(xp, x, dtype)
@@ -167,8 +164,6 @@ def log_softmax(x, axis=-1, temperature=1.0, where=None):
     array
         Log-probabilities, same shape and floating dtype as ``x``.
     """
-    if _kernels.accepts(x, where, temperature):
-        return _kernels.log_softmax(x, axis)
     xp, x, dtype, axis, where = _prepare(x, axis, temperature, where)
     if x.shape[axis] == 0:
         return restore(xp, x, dtype)
@@ -211,8 +206,6 @@ def logsumexp(x, axis=-1, keepdims=False, where=None):
         ``x``'s floating dtype; ``x``'s shape without ``axis`` (or with it of
         length 1 if ``keepdims``).
     """
-    if _kernels.accepts(x, where):
-        return _kernels.logsumexp(x, axis, keepdims)
     xp, x, dtype, axis, where = _prepare(x, axis, 1.0, where)
     if x.shape[axis] == 0:
         shape = list(x.shape)

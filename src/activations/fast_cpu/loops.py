@@ -1,4 +1,4 @@
-"""Fused loops for the kernels: each formula in one loop, compiled by Numba.
+"""The compiled loops: each formula in one loop over memory, compiled by Numba.
 
 NumPy runs a formula as a chain of ufuncs, one pass over the data per
 operation; a compiled loop computes the whole formula on a SIMD register of
@@ -9,12 +9,13 @@ not in PyPI's llvmlite).  So ``exp`` is written out here, in the textbook way
 (Cody and Waite's range reduction and a polynomial), in plain arithmetic that
 LLVM vectorises; it is within one unit in the last place of the exact value
 (tested in ``tests/test_kernels.py``).  The exact GELU uses fitted series for
-the normal tail and the exact square of x (see :func:`gelu_exact_f32`).
+the normal tail and the exact square of x (see :func:`gelu_exact_f32`), and
+softplus a series for ``log1p`` (:func:`softplus`).
 
 The loops are compiled on first use (about a second each, cached on disk) and
-release the GIL, so :mod:`activations._kernels` runs them on its threads,
-block by block.  Every function here takes C-contiguous float32/float64 arrays
-and writes into ``out``; the callers check that.
+release the GIL, so :mod:`activations.fast_cpu.dispatch` runs them on several
+threads, block by block.  Every function here takes C-contiguous
+float32/float64 arrays and writes into ``out``; the callers check that.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from llvmlite import ir
 from numba import njit, types
 from numba.extending import intrinsic, overload
 
-from ._kernels import _PHI as _PHI_ASCENDING, _PHI_K
+from .coefficients import EXP_POLY_64, PHI_32, PHI_32_K, Q64, Q64_A, Q64_B, Q64_K
 
 # Only the sums may be reordered (so that LLVM can vectorise them), in small
 # functions of their own: reassociation elsewhere would rewrite (x - m) - l as
@@ -80,7 +81,7 @@ _WIDE = '"prefer-vector-width"="512"'
 
 
 @intrinsic
-def _prefer_wide_vectors(typingctx):
+def prefer_wide_vectors(typingctx):
     """Ask LLVM to vectorise the calling function with 512-bit registers."""
     def codegen(context, builder, sig, args):
         try:
@@ -96,17 +97,13 @@ def _prefer_wide_vectors(typingctx):
 # ln 2 split in a high part whose product with n is exact and a low part
 # (Cody and Waite 1980); e^r by a polynomial: for float32 the Taylor one of
 # degree 7 (5e-9 relative), for float64 one of degree 11 interpolating at the
-# Chebyshev nodes (1.7e-17; tools/fit_exp.py; Taylor would need degree 13);
+# Chebyshev nodes (1.7e-17; tools/fit_exp.py, in :mod:`.coefficients`; Taylor would need degree 13);
 # 2^n built from its bits, in two factors so that subnormal results are
 # rounded only once.
 _F32 = np.float32
 _LOG2E_32, _LN2_HI_32, _LN2_LO_32 = _F32(1 / math.log(2)), _F32(0.693359375), _F32(-2.12194440e-4)
 _TAYLOR_32 = tuple(_F32(1 / math.factorial(k)) for k in range(7, -1, -1))
 _LOG2E_64, _LN2_HI_64, _LN2_LO_64 = 1 / math.log(2), 6.93147180369123816490e-01, 1.90821492927058770002e-10
-_EXP_POLY_64 = (2.5110037605963777e-08, 2.763263963904103e-07, 2.755724091857897e-06,
-                2.4801485482328494e-05, 0.00019841269890047113, 0.0013888888952314775,
-                0.008333333333319601, 0.0416666666664881, 0.1666666666666668,
-                0.5000000000000019, 1.0, 1.0)  # highest power first
 
 
 @njit(fastmath=_EXACT, error_model="numpy", cache=True)
@@ -128,9 +125,9 @@ def _exp64(x):
     c = min(max(x, -746.0), 710.0)  # e^-746 rounds to 0, e^710 to inf
     n = np.floor(c * _LOG2E_64 + 0.5)
     r = (c - n * _LN2_HI_64) - n * _LN2_LO_64
-    p = _EXP_POLY_64[0]
-    for k in range(1, len(_EXP_POLY_64)):
-        p = p * r + _EXP_POLY_64[k]
+    p = EXP_POLY_64[0]
+    for k in range(1, len(EXP_POLY_64)):
+        p = p * r + EXP_POLY_64[k]
     k = np.int64(n)
     half = k >> 1
     y = p * _float64_from_bits((half + 1023) << 52) * _float64_from_bits((k - half + 1023) << 52)
@@ -152,7 +149,7 @@ def _vexp_overload(x):
 @njit(**_STRICT)
 def exp(x, out):
     """``out = exp(x)`` (flat arrays): the loop the tests compare with ``np.exp``."""
-    _prefer_wide_vectors()
+    prefer_wide_vectors()
     for j in range(x.size):
         out[j] = vexp(x[j])
 
@@ -163,7 +160,7 @@ def exp(x, out):
 @njit(**_SUM)
 def _exp_shifted_sum(row, m, out_row):
     """``out_row = exp(row - m)``; returns its sum."""
-    _prefer_wide_vectors()
+    prefer_wide_vectors()
     s = row.dtype.type(0)
     for j in range(row.size):
         e = vexp(row[j] - m)
@@ -174,7 +171,7 @@ def _exp_shifted_sum(row, m, out_row):
 
 @njit(**_SUM)
 def _sum_exp_shifted(row, m):
-    _prefer_wide_vectors()
+    prefer_wide_vectors()
     s = row.dtype.type(0)
     for j in range(row.size):
         s += vexp(row[j] - m)
@@ -183,7 +180,7 @@ def _sum_exp_shifted(row, m):
 
 @njit(**_SUM)
 def _sum(row):
-    _prefer_wide_vectors()
+    prefer_wide_vectors()
     s = row.dtype.type(0)
     for j in range(row.size):
         s += row[j]
@@ -198,7 +195,7 @@ def _y_log_p(t, x, m, log_s):
 
 @njit(**_SUM)
 def _sum_y_log_p(row, y, m, log_s):
-    _prefer_wide_vectors()
+    prefer_wide_vectors()
     s = row.dtype.type(0)
     for j in range(row.size):
         s += _y_log_p(y[j], row[j], m, log_s)
@@ -207,7 +204,7 @@ def _sum_y_log_p(row, y, m, log_s):
 
 @njit(**_STRICT)
 def _row_max(row):
-    _prefer_wide_vectors()
+    prefer_wide_vectors()
     m = row[0]
     for j in range(1, row.size):
         v = row[j]
@@ -248,7 +245,7 @@ def _exp_row(row, out_row, upper):
 @njit(**_STRICT)
 def softmax_rows(x, out):
     """``exp(x - m) / sum`` per row, the shift only where needed (:func:`_exp_row`)."""
-    _prefer_wide_vectors()
+    prefer_wide_vectors()
     huge = np.finfo(x.dtype).max
     for i in range(x.shape[0]):
         out_row = out[i]
@@ -268,7 +265,7 @@ _LOG_SOFTMAX_UNSHIFTED_MAX = 2.0**23
 @njit(**_SUM)
 def _copy_and_sum_exp(row, out_row):
     """``out_row = row``; returns ``sum(exp(row))``."""
-    _prefer_wide_vectors()
+    prefer_wide_vectors()
     s = row.dtype.type(0)
     for j in range(row.size):
         v = row[j]
@@ -286,7 +283,7 @@ def log_softmax_rows(x, out):
     second pass works on the output alone, in place: a second pass that read
     the row again and wrote the output made the loop 1.4-1.5 times slower
     (measured on 4096 x 4096, one thread, float32 and float64)."""
-    _prefer_wide_vectors()
+    prefer_wide_vectors()
     for i in range(x.shape[0]):
         row, out_row = x[i], out[i]
         m = row.dtype.type(0)
@@ -305,7 +302,7 @@ def log_softmax_rows(x, out):
 @njit(**_STRICT)
 def logsumexp_rows(x, m, out):
     """``m + log(sum(exp(x - m)))`` per row; a row without a finite max gives that max."""
-    _prefer_wide_vectors()
+    prefer_wide_vectors()
     for i in range(x.shape[0]):
         mi = m[i]
         out[i] = mi + np.log(_sum_exp_shifted(x[i], mi)) if mi - mi == 0 else mi
@@ -317,7 +314,7 @@ def logsumexp_rows(x, m, out):
 @njit(**_STRICT)
 def cross_entropy_index_rows(z, m, target, loss):
     """``log(sum(exp(z - m))) - (z[c] - m)`` per row (NaN where the max is not finite)."""
-    _prefer_wide_vectors()
+    prefer_wide_vectors()
     for i in range(z.shape[0]):
         mi = m[i]
         if mi - mi == 0:
@@ -329,7 +326,7 @@ def cross_entropy_index_rows(z, m, target, loss):
 @njit(**_STRICT)
 def cross_entropy_prob_rows(z, m, y, loss):
     """``-sum(y * log_softmax(z))`` per row; a zero ``y`` adds 0, also against ``log p = -inf``."""
-    _prefer_wide_vectors()
+    prefer_wide_vectors()
     for i in range(z.shape[0]):
         mi = m[i]
         if not (mi - mi == 0):
@@ -343,7 +340,7 @@ def cross_entropy_prob_rows(z, m, y, loss):
 def _probabilities_minus_onehot(e, s, c, inv_batch):
     """``e = (e / s - onehot(c)) * inv_batch`` in one pass over exponentials ``e``
     with sum ``s``, rounded as ``p = e * (1/s)``, then ``(p - onehot) * inv_batch``."""
-    _prefer_wide_vectors()
+    prefer_wide_vectors()
     one = e.dtype.type(1)
     inv = one / s
     e_c = e[c]
@@ -355,7 +352,7 @@ def _probabilities_minus_onehot(e, s, c, inv_batch):
 @njit(**_STRICT)
 def cross_entropy_grad_index_rows(z, target, batch, out):
     """``(softmax(z) - onehot(c)) / batch`` per row."""
-    _prefer_wide_vectors()
+    prefer_wide_vectors()
     huge = np.finfo(z.dtype).max
     inv_batch = z.dtype.type(1) / z.dtype.type(batch)
     for i in range(z.shape[0]):
@@ -367,7 +364,7 @@ def cross_entropy_grad_index_rows(z, target, batch, out):
 @njit(**_STRICT)
 def cross_entropy_grad_prob_rows(z, y, batch, out):
     """``(softmax(z) sum(y) - y) / batch`` per row."""
-    _prefer_wide_vectors()
+    prefer_wide_vectors()
     huge = np.finfo(z.dtype).max
     one = z.dtype.type(1)
     inv_batch = one / z.dtype.type(batch)
@@ -386,7 +383,7 @@ def cross_entropy_with_grad_index_rows(z, target, batch, loss, grad):
     ``s = sum(exp(z - m))``: the exponentials are taken once for both.  As in
     :func:`log_softmax_rows`, ``m = 0`` where ``1 <= s <= 2^23`` (the loss's
     cancellation bound), else the row max; NaN rows where that max is not finite."""
-    _prefer_wide_vectors()
+    prefer_wide_vectors()
     inv_batch = z.dtype.type(1) / z.dtype.type(batch)
     for i in range(z.shape[0]):
         row, gr, c = z[i], grad[i], target[i]
@@ -403,7 +400,7 @@ def cross_entropy_with_grad_index_rows(z, target, batch, loss, grad):
 
 @njit(**_STRICT)
 def relu(x, out):
-    _prefer_wide_vectors()
+    prefer_wide_vectors()
     zero = x.dtype.type(0)
     for j in range(x.size):
         v = x[j]
@@ -420,7 +417,7 @@ def _logistic(z, one):
 
 @njit(**_STRICT)
 def sigmoid(x, out):
-    _prefer_wide_vectors()
+    prefer_wide_vectors()
     one = x.dtype.type(1)
     for j in range(x.size):
         out[j] = _logistic(x[j], one)
@@ -428,7 +425,7 @@ def sigmoid(x, out):
 
 @njit(**_STRICT)
 def silu(x, out):
-    _prefer_wide_vectors()
+    prefer_wide_vectors()
     one, zero, ninf = x.dtype.type(1), x.dtype.type(0), x.dtype.type(-np.inf)
     for j in range(x.size):
         v = x[j]
@@ -439,7 +436,7 @@ def silu(x, out):
 @njit(**_STRICT)
 def gelu_tanh(x, out):
     """``x sigmoid(2 sqrt(2/pi) (x + 0.044715 x^3))``, x clipped to +-1e4 inside the cube."""
-    _prefer_wide_vectors()
+    prefer_wide_vectors()
     one, zero, ninf = x.dtype.type(1), x.dtype.type(0), x.dtype.type(-np.inf)
     big = x.dtype.type(1e4)
     k = x.dtype.type(2 * math.sqrt(2 / math.pi))
@@ -451,10 +448,59 @@ def gelu_tanh(x, out):
         out[j] = zero if v == ninf else y
 
 
+# log1p(e) for 0 <= e <= 1 without a library call: with u = e/(2 + e), which
+# lies in [0, 1/3], log(1 + e) = 2 atanh(u) = 2u (1 + u^2/3 + u^4/5 + ...).  Each
+# term is at most 1/9 of the one before, so the Taylor series stops below half an
+# ulp after u^14 (float32) or u^32 (float64); highest power of u^2 first.
+_ATANH_32 = tuple(_F32(1 / (2 * k + 1)) for k in range(7, -1, -1))
+_ATANH_64 = tuple(1 / (2 * k + 1) for k in range(16, -1, -1))
+
+
+@njit(fastmath=_EXACT, error_model="numpy", cache=True)
+def _log1p_32(e):
+    u = e / (_F32(2) + e)
+    v = u * u
+    p = _ATANH_32[0]
+    for k in range(1, len(_ATANH_32)):
+        p = p * v + _ATANH_32[k]
+    return _F32(2) * u * p
+
+
+@njit(fastmath=_EXACT, error_model="numpy", cache=True)
+def _log1p_64(e):
+    u = e / (2.0 + e)
+    v = u * u
+    p = _ATANH_64[0]
+    for k in range(1, len(_ATANH_64)):
+        p = p * v + _ATANH_64[k]
+    return 2.0 * u * p
+
+
+def log1p_unit(e):
+    """``log1p(e)`` of a float32 or float64 scalar ``0 <= e <= 1``, in arithmetic that vectorises."""
+
+
+@overload(log1p_unit)
+def _log1p_unit_overload(e):
+    if e == types.float32:
+        return lambda e: _log1p_32(e)
+    if e == types.float64:
+        return lambda e: _log1p_64(e)
+
+
+@njit(**_STRICT)
+def softplus(x, out):
+    """``max(x, 0) + log1p(e^{-|x|})``, the plain path's form, in one loop."""
+    prefer_wide_vectors()
+    zero = x.dtype.type(0)
+    for j in range(x.size):
+        v = x[j]
+        out[j] = max(v, zero) + log1p_unit(vexp(-abs(v)))
+
+
 # Phi(-a) e^{a^2/2} ~ P((a - 4)/(a + 4)) on 0 <= a <= 13.5, relative error below
-# 5e-8: the NumPy kernel's polynomial (fitted by tools/fit_erf.py), highest
-# power first for Horner's rule.
-_PHI_32 = tuple(_F32(c) for c in reversed(_PHI_ASCENDING))
+# 5e-8 (fitted by tools/fit_erf.py), highest power first for Horner's rule.
+_PHI_32 = tuple(_F32(c) for c in PHI_32)
 
 
 @intrinsic
@@ -475,7 +521,7 @@ def _exp_minus_half_square(a, half, one):
     return vexp(-half * hi) * (one - half * lo)
 
 
-_PHI_K_32 = _F32(_PHI_K)
+_PHI_K_32 = _F32(PHI_32_K)
 
 
 @njit(fastmath=_EXACT, error_model="numpy", cache=True)
@@ -497,7 +543,7 @@ def gelu_exact_f32(x, out):
     e^{-a^2/2} comes from the exact square (:func:`_exp_minus_half_square`).
     Past |x| = 15, Phi(-|x|) is below float32's range: ``a`` is clamped there.
     """
-    _prefer_wide_vectors()
+    prefer_wide_vectors()
     zero, one, half = _F32(0), _F32(1), _F32(0.5)
     fifteen = _F32(15)
     for j in range(x.size):
@@ -511,19 +557,9 @@ def gelu_exact_f32(x, out):
 # float64: Phi(-a) = e^{-a^2/2} Q(a) / (a + B), with Q(a) = (a + B) Phi(-a) e^{a^2/2}
 # between 0.39 and 0.47 on [0, 38.5], as a Chebyshev series in the affine image
 # t of u = (a - K)/(a + K); relative error 3.4e-16 evaluated in float64 (fitted
-# by tools/fit_phi64.py, coefficients lowest first).  Past a = 38.5, a Phi(-a)
-# is below the smallest float64.
-_Q64 = (0.43435360866007416, -0.01690081476566086, -0.021913771022846213, 0.01731338058776476,
-        -0.008109704074178357, 0.0028737513362783415, -0.0008165260677678416,
-        0.00018794123179830148, -3.4343889842881034e-05, 4.655789519931068e-06,
-        -3.6850947077542043e-07, -1.0782731770228848e-08, 7.572410227944659e-09,
-        -7.949516571150334e-10, -4.6155421904373145e-11, 1.9755821781842264e-11,
-        -8.279728917496583e-13, -3.442059868525664e-13, 4.0208687604758935e-14,
-        5.413158989139446e-15, -1.1637340533236711e-15, -8.587190014251538e-17,
-        3.053576466363672e-17, 1.5704109110842084e-18)
-_Q64_A, _Q64_K, _Q64_B = 38.5, 6.0, 0.8
-_Q64_U1 = (_Q64_A - _Q64_K) / (_Q64_A + _Q64_K)  # u runs over [-1, _Q64_U1]
-_Q64_ARRAY = np.array(_Q64)  # a global array is a constant to Numba; LLVM unrolls the loop over it
+# by tools/fit_phi64.py).  Past a = 38.5, a Phi(-a) is below the smallest float64.
+_Q64_U1 = (Q64_A - Q64_K) / (Q64_A + Q64_K)  # u runs over [-1, _Q64_U1]
+_Q64_ARRAY = np.array(Q64)  # a global array is a constant to Numba; LLVM unrolls the loop over it
 
 
 @njit(fastmath=_EXACT, error_model="numpy", cache=True)
@@ -542,14 +578,14 @@ def _scaled_normal_tail(t):
 def gelu_exact_f64(x, out):
     """float64 ``x Phi(x) = max(x, 0) - |x| Phi(-|x|)`` in one loop: the float32
     loop's method (the exact a*a), with a series accurate to float64."""
-    _prefer_wide_vectors()
+    prefer_wide_vectors()
     scale, shift = 2 / (_Q64_U1 + 1), (_Q64_U1 - 1) / (_Q64_U1 + 1)
     for j in range(x.size):
         v = x[j]
         # e^{-a^2/2} underflows to 0 before 39: the series is not needed beyond
         a = min(abs(v), 39.0)
-        inv = 1.0 / ((a + _Q64_K) * (a + _Q64_B))  # one division for two quotients
-        t = ((a - _Q64_K) * (a + _Q64_B)) * inv * scale - shift
-        tail_over_gauss = _scaled_normal_tail(t) * (a + _Q64_K) * inv  # Phi(-a) e^{a^2/2}
+        inv = 1.0 / ((a + Q64_K) * (a + Q64_B))  # one division for two quotients
+        t = ((a - Q64_K) * (a + Q64_B)) * inv * scale - shift
+        tail_over_gauss = _scaled_normal_tail(t) * (a + Q64_K) * inv  # Phi(-a) e^{a^2/2}
         y = max(v, 0.0) - (a * tail_over_gauss) * _exp_minus_half_square(a, 0.5, 1.0)
         out[j] = y if v == v else v
