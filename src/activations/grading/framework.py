@@ -4,10 +4,12 @@ A graded case is a pytest test function decorated with :func:`case`.  It
 receives the fixture ``learner`` (the learner's module, see
 :class:`Learner`), calls the learner's functions through :func:`call`, and
 fails by raising :class:`Fail` whose message is the feedback: it names the
-mistake and says how to fix it.  Nothing a learner's function does (raise,
-hang, warn, return a list, modify its input) escapes :func:`call` as
-anything but a :class:`Fail`, except running out of time, which the worker
-turns into a failed case of its own.
+mistake and says how to fix it.  The learner's code runs in a learner
+process of its own (:mod:`.learner`, :mod:`.sandbox`); :func:`call` sends the
+arguments there as data and gets back data.  Nothing a learner's function
+does (raise, hang, warn, return a list, modify its input, end its process)
+escapes :func:`call` as anything but a :class:`Fail`, except running out of
+time, which the runner turns into a failed case of its own.
 
 Hidden cases must not show their inputs: :func:`call` and the comparison
 helpers check :data:`CURRENT` and leave the arrays out of their messages
@@ -18,12 +20,12 @@ written without the inputs too.
 from __future__ import annotations
 
 import re
-import traceback
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from .wire import Opaque, WireError
 
 __all__ = [
     "Fail",
@@ -88,37 +90,67 @@ def _hidden() -> bool:
 
 
 class Learner:
-    """The learner's module, or the reason it could not be imported.
+    """The learner's module, as the cases see it: loaded in a learner process, or not at all.
 
     ``learner.softmax`` is a :class:`LearnerFunction`; a missing module, an
     import that failed or a missing function raise :class:`Fail` there, so
-    every case of the exercise fails with the same clear message.
+    every case of the exercise fails with the same clear message.  The
+    module's code runs only in its learner process (:mod:`.learner`); nothing
+    of it runs here.
     """
 
-    def __init__(self, exercise: str, path: Path, module=None, error: str | None = None):
+    def __init__(self, exercise: str, path: Path, process=None, error: str | None = None,
+                 kinds: dict | None = None, refused: dict | None = None,
+                 seconds: float = 3.0):
         self._exercise = exercise
         self._path = path
-        self._module = module
+        self._process = process
         self._error = error
+        self._kinds = kinds or {}
+        self._refused = refused or {}
+        self._seconds = seconds
 
     def __getattr__(self, name: str):
         if name.startswith("_"):
             raise AttributeError(name)
         if self._error is not None:
             raise Fail(self._error)
-        fn = getattr(self._module, name, None)
-        if fn is None:
+        kind = self._kinds.get(name, "missing")
+        if kind == "missing":
             raise Fail(f"{self._path} does not define a function named {name}; the exercise "
                        f"asks for {name} with the same signature as activations.{name}.")
-        if not callable(fn):
-            raise Fail(f"{name} in {self._path} is a {type(fn).__name__}, not a function.")
-        return LearnerFunction(name, fn, self._path)
+        if kind == "refused" and name not in self._refused:
+            raise Fail(f"{name} in {self._path} is imported from a module an exercise may not "
+                       "use; write the function yourself with NumPy.")
+        if kind not in ("function", "refused"):
+            raise Fail(f"{name} in {self._path} is a {kind}, not a function.")
+        return LearnerFunction(name, self, self._path)
+
+    def _invoke(self, name: str, args, kwargs) -> dict:
+        """Send one call to the learner process, starting a new one if the last died."""
+        from .learner import Died, TimedOut
+
+        if not self._process.running:
+            reply = self._process.load(self._seconds)
+            if not reply.get("ok"):
+                raise Fail(f"the process running your code had to be restarted, and importing "
+                           f"{self._path} then failed ({reply['error']['type']}).")
+        try:
+            return self._process.call(name, args, kwargs, self._seconds)
+        except TimedOut:
+            raise TimeLimitExceeded from None
+        except Died as exc:
+            raise LearnerProcessDied(exc.describe()) from None
+
+
+class LearnerProcessDied(Exception):
+    """The learner process ended during a call (``os._exit``, a crash, a limit)."""
 
 
 @dataclass
 class LearnerFunction:
     name: str
-    fn: object
+    learner: Learner
     path: Path
 
 
@@ -141,23 +173,12 @@ def fmt(a, precision: int = 6) -> str:
     return re.sub(r"\[\s+", "[", re.sub(r"\s+([,\]])", r"\1", text))  # NumPy's alignment padding
 
 
-def _arrays_in(obj):
-    """The NumPy arrays among the arguments, also inside lists and tuples."""
-    if isinstance(obj, np.ndarray):
-        yield obj
-    elif isinstance(obj, (list, tuple)):
-        for item in obj:
-            yield from _arrays_in(item)
-
-
-def _where_in_learner_code(exc: BaseException, path: Path) -> str:
-    """``" (line N: code)"`` for the deepest frame in the learner's file."""
-    frames = [f for f in traceback.extract_tb(exc.__traceback__)
-              if Path(f.filename).name == path.name]
-    if not frames:
+def _where(error: dict) -> str:
+    """``" (line N of file.py: code)"`` for the deepest frame in the learner's file."""
+    if not error.get("where"):
         return ""
-    f = frames[-1]
-    return f" (line {f.lineno} of {path.name}: {(f.line or '').strip()})"
+    filename, lineno, line = error["where"]
+    return f" (line {lineno} of {filename}: {line})"
 
 
 def _describe_call(fn: LearnerFunction, args, kwargs) -> str:
@@ -173,6 +194,18 @@ def _check_return(fn, out, show: str, returns):
     """Validate the type of a learner's return value, or raise :class:`Fail`."""
     if out is None:
         raise Fail(f"{show} returned None: is a `return` statement missing in {fn.name}?")
+    if isinstance(out, Opaque):
+        raise Fail(f"{show} returned a {out.type_name}; it must return "
+                   + ("a list of strings." if returns == "steps" else
+                      "a real number." if returns == "scalar" else "a NumPy array."))
+    if returns == "steps":
+        if not (isinstance(out, (list, tuple)) and all(isinstance(t, str) for t in out)):
+            raise Fail(f"{show} must return a list of strings, one per step; it returned a "
+                       f"{type(out).__name__}.")
+        if not 2 <= len(out) <= 60 or any(len(t) > 2000 for t in out):
+            raise Fail(f"{show} must return between 2 and 60 steps of at most 2000 characters "
+                       f"each; it returned {len(out)}.")
+        return
     if isinstance(returns, int):  # a tuple of `returns` arrays
         if not isinstance(out, (tuple, list)) or len(out) != returns:
             got = (f"a {type(out).__name__} of length {len(out)}"
@@ -209,52 +242,61 @@ def _check_return(fn, out, show: str, returns):
 
 def call(fn: LearnerFunction, *args, show: str | None = None, hint: str = "",
          returns="array", **kwargs):
-    """Call a learner's function and return what it returned.
+    """Call a learner's function (in its learner process) and return what it returned.
 
     Raises :class:`Fail` (with ``show``, the call as the learner should read
     it, in the message) when the function raises, emits a
-    ``RuntimeWarning``, modifies one of its array arguments, or returns the
-    wrong kind of object: ``returns`` is ``"array"``, ``"scalar"`` or the
-    length of a tuple of arrays.  ``hint`` (the likely cause and its fix) is
-    appended to the message of a warning or an exception.
+    ``RuntimeWarning``, modifies one of its array arguments, ends its
+    process, uses a refused module or shortcut, or returns the wrong kind of
+    object: ``returns`` is ``"array"``, ``"scalar"``, ``"steps"`` (a list of
+    strings) or the length of a tuple of arrays.  ``hint`` (the likely cause
+    and its fix) is appended to the message of a warning or an exception.
+    Running out of time raises :class:`TimeLimitExceeded`.
     """
     if show is None:
         show = _describe_call(fn, args, kwargs)
-    before = [(a, a.copy()) for a in _arrays_in((args, tuple(kwargs.values())))]
-    CURRENT["calling"] = show  # named by the worker if the time limit stops the call
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        # NumPy's defaults, restated in case the learner's module changed them.
-        with np.errstate(over="warn", divide="warn", invalid="warn", under="ignore"):
-            try:
-                out = fn.fn(*args, **kwargs)
-            except TimeLimitExceeded:
-                raise
-            except NotImplementedError as exc:
-                raise NotImplementedYet(
-                    f"{fn.name} is not implemented yet: {fn.path} still raises "
-                    f"NotImplementedError. Replace the `raise` with your code.") from exc
-            except RecursionError as exc:
-                raise Fail(f"{show} raised RecursionError: does {fn.name} call itself "
-                           "(for instance through a name it imports)?") from exc
-            except SystemExit as exc:
-                raise Fail(f"{show} called sys.exit({exc.code!r}); a function must return "
-                           "its result, not end the program.") from exc
-            except Exception as exc:  # noqa: BLE001 - any learner error is feedback
-                msg = " ".join(str(exc).split())[:300]
-                raise Fail(f"{show} raised {type(exc).__name__}: {msg}"
-                           f"{_where_in_learner_code(exc, fn.path)}. {hint}".rstrip()) from exc
-    runtime = [w for w in caught if issubclass(w.category, RuntimeWarning)]
-    if runtime:
-        msg = str(runtime[0].message)
-        raise Fail(f"{show} emitted RuntimeWarning: {msg!r}. A correct implementation "
-                   f"gives no warning here. {hint}".rstrip())
-    for arr, copy in before:
-        if not (arr.shape == copy.shape and np.array_equal(arr, copy, equal_nan=True)):
-            raise Fail(f"{show} modified its input array in place (for instance `x -= m` or "
-                       "`x[...] = ...`): the caller's data changed. Compute into a new array "
-                       "(`z = x - m`).")
+    refused = fn.learner._refused.get(fn.name)
+    if refused:
+        raise Fail(f"{fn.name} in {fn.path} uses something an exercise may not: {refused}. "
+                   "This function scores 0 until it is written with NumPy.")
+    CURRENT["calling"] = show  # named by the runner if the time limit stops the call
+    try:
+        reply = fn.learner._invoke(fn.name, args, kwargs)
+    except LearnerProcessDied as exc:
+        raise Fail(f"{show} ended the process running your code: it {exc} A function must "
+                   "return its result; this case scores 0, and the next call runs in a new "
+                   "process.") from None
+    except WireError as exc:
+        raise Fail(f"{show}: what your function returned could not be read back ({exc}).") from None
+    if not reply.get("ok"):
+        if "unsendable" in reply:
+            raise Fail(f"{show} returned something that cannot be sent back to the grader "
+                       f"({reply['unsendable']}); return a NumPy array.")
+        error = reply["error"]
+        kind, msg = error["type"], error["message"]
+        if error.get("refused"):
+            raise Fail(f"{show}: {msg}{_where(error)}. This function scores 0 until it is "
+                       "written with NumPy.")
+        if kind == "NotImplementedError":
+            raise NotImplementedYet(
+                f"{fn.name} is not implemented yet: {fn.path} still raises "
+                f"NotImplementedError. Replace the `raise` with your code.")
+        if kind == "RecursionError":
+            raise Fail(f"{show} raised RecursionError: does {fn.name} call itself "
+                       "(for instance through a name it imports)?")
+        if kind == "SystemExit":
+            raise Fail(f"{show} called sys.exit({error.get('code')}); a function must return "
+                       "its result, not end the program.")
+        raise Fail(f"{show} raised {kind}: {msg[:300]}{_where(error)}. {hint}".rstrip())
+    if reply["warnings"]:
+        raise Fail(f"{show} emitted RuntimeWarning: {reply['warnings'][0]!r}. A correct "
+                   f"implementation gives no warning here. {hint}".rstrip())
+    if reply["mutated"]:
+        raise Fail(f"{show} modified its input array in place (for instance `x -= m` or "
+                   "`x[...] = ...`): the caller's data changed. Compute into a new array "
+                   "(`z = x - m`).")
     CURRENT["calling"] = ""
+    out = reply["result"]
     _check_return(fn, out, show, returns)
     return out
 
