@@ -34,6 +34,7 @@ __all__ = [
     "case",
     "Learner",
     "call",
+    "raised",
     "close",
     "matches",
     "same_dtype",
@@ -299,6 +300,36 @@ def call(fn: LearnerFunction, *args, show: str | None = None, hint: str = "",
     out = reply["result"]
     _check_return(fn, out, show, returns)
     return out
+
+
+def raised(fn: LearnerFunction, *args, show: str | None = None, **kwargs) -> str | None:
+    """Call a learner's function that should raise; the name of what it raised, or None.
+
+    For cases that check an error: ``raised(learner.top_p_filter, x, 0.0)``
+    is ``"ValueError"`` when the function raised ``ValueError``, ``None``
+    when it returned.  A stub (``NotImplementedError``), a call that ends its
+    process or runs out of time fail as in :func:`call`.
+    """
+    if show is None:
+        show = _describe_call(fn, args, kwargs)
+    refused = fn.learner._refused.get(fn.name)
+    if refused:
+        raise Fail(f"{fn.name} in {fn.path} uses something an exercise may not: {refused}. "
+                   "This function scores 0 until it is written with NumPy.")
+    CURRENT["calling"] = show
+    try:
+        reply = fn.learner._invoke(fn.name, args, kwargs)
+    except LearnerProcessDied as exc:
+        raise Fail(f"{show} ended the process running your code: it {exc} A function must "
+                   "return its result or raise an exception.") from None
+    CURRENT["calling"] = ""
+    if reply.get("ok") or "unsendable" in reply:
+        return None
+    if reply["error"]["type"] == "NotImplementedError":
+        raise NotImplementedYet(
+            f"{fn.name} is not implemented yet: {fn.path} still raises "
+            f"NotImplementedError. Replace the `raise` with your code.")
+    return reply["error"]["type"]
 
 
 # --------------------------------------------------------------------------- comparing

@@ -67,7 +67,7 @@ def _encode(obj, blobs: list, depth: int, count: list):
         return {"t": "dict", "v": [[k, _encode(v, blobs, depth + 1, count)] for k, v in obj.items()]}
     if t is np.ndarray and obj.dtype.kind in _NUMERIC and obj.dtype.fields is None:
         buf = io.BytesIO()
-        npy_format.write_array(buf, np.ascontiguousarray(obj), allow_pickle=False)
+        npy_format.write_array(buf, np.asarray(obj, order="C"), allow_pickle=False)
         blobs.append(buf.getvalue())
         return {"t": "nd", "i": len(blobs) - 1}
     if isinstance(obj, np.generic) and t.__module__ == "numpy" and obj.dtype.kind in _NUMERIC:
