@@ -26,3 +26,6 @@ __all__ = [*_elementwise, *_gated, *_softmax, *_losses, *_streaming]
 from .sampling import *  # noqa: E402,F401,F403
 from .sampling import __all__ as _sampling  # noqa: E402
 __all__ += _sampling
+from .family import *  # noqa: E402,F401,F403
+from .family import __all__ as _family  # noqa: E402
+__all__ += _family
