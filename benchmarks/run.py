@@ -38,7 +38,9 @@ import scipy
 import scipy.special
 
 import activations as A
-from activations import _kernels
+from activations import fast_cpu
+from activations.fast_cpu.blocks import flat_step
+from activations.fast_cpu.threads import run as run_blocks
 
 HERE = Path(__file__).resolve().parent
 SMALL, LARGE = (64, 1000), (4096, 4096)
@@ -252,15 +254,17 @@ def floor_passes(shape, dtype):
     x = _inputs(shape, dtype, "elementwise")[0]
     out = np.empty_like(x)
     of = out.reshape(-1)
-    xf, nblocks, step = _kernels._flat_blocks(x)  # the elementwise kernels' blocks
+    xf = x.reshape(-1)
+    step = flat_step(x)  # the elementwise loops' blocks
+    nblocks = -(-x.size // step)
 
     def exp_pass():
-        _kernels._run(lambda i: np.exp(xf[i * step:(i + 1) * step], out=of[i * step:(i + 1) * step]),
-                      nblocks, x.size)
+        run_blocks(lambda i: np.exp(xf[i * step:(i + 1) * step], out=of[i * step:(i + 1) * step]),
+                   nblocks, x.size)
 
     def copy_pass():
-        _kernels._run(lambda i: np.copyto(of[i * step:(i + 1) * step], xf[i * step:(i + 1) * step]),
-                      nblocks, x.size)
+        run_blocks(lambda i: np.copyto(of[i * step:(i + 1) * step], xf[i * step:(i + 1) * step]),
+                   nblocks, x.size)
 
     return x, exp_pass, copy_pass
 
@@ -269,7 +273,7 @@ def measure_floor(shape, dtype, repeat):
     """The floor's parts: the two passes, the copy's bandwidth, ``exp`` in cache on one thread."""
     x, exp_pass, copy_pass = floor_passes(shape, dtype)
     xf, of = x.reshape(-1), np.empty_like(x).reshape(-1)
-    step = _kernels._flat_blocks(x)[2]
+    step = flat_step(x)
 
     def exp_in_cache():  # exp throughput alone: one block, in cache, one thread
         np.exp(xf[:step], out=of[:step])
@@ -299,8 +303,13 @@ def _inputs(shape, dtype, kind, seed=0):
 
 
 def run(quick=False, threads=None, only=None, repeat=None):
-    threads = threads or _kernels.get_num_threads()
-    _kernels.set_num_threads(threads)
+    """Time every row; the package and PyTorch use ``threads`` threads (default: the package's)."""
+    threads = threads or fast_cpu.current().threads
+    with fast_cpu.configured(threads=threads):
+        return _run(quick, threads, only, repeat)
+
+
+def _run(quick, threads, only, repeat):
     load_before = _loadavg()
     repeat = repeat or (3 if quick else 9)
     impls = {"package": package(), "numpy": textbook(), "scipy": scipy_impl()}

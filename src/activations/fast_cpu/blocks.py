@@ -13,7 +13,7 @@ import numpy as np
 from .config import current
 from .threads import run
 
-__all__ = ["run_rows", "elementwise"]
+__all__ = ["run_rows", "flat_step", "elementwise"]
 
 
 def run_rows(loop, rows, *args, row_max=False):
@@ -33,6 +33,11 @@ def run_rows(loop, rows, *args, row_max=False):
     run(work, nblocks, rows.size)
 
 
+def flat_step(x) -> int:
+    """Elements per block of an elementwise loop over ``x``."""
+    return max(1024, current().block_bytes // 4 // x.itemsize)
+
+
 def elementwise(loop, x, split_min_size=None):
     """``loop(x_block, out_block)`` over flat blocks of a fresh output.  With
     ``split_min_size``, an input of at least that size is cut into one block
@@ -40,7 +45,7 @@ def elementwise(loop, x, split_min_size=None):
     settings = current()
     out = np.empty_like(x)
     xf, of = x.reshape(-1), out.reshape(-1)
-    step = max(1024, settings.block_bytes // 4 // x.itemsize)
+    step = flat_step(x)
     nblocks = -(-x.size // step)
     if split_min_size is not None and x.size >= split_min_size and nblocks < settings.threads:
         # a multiple of 64 elements: every block starts on a cache line

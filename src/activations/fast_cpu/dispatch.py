@@ -222,7 +222,7 @@ ENTRY_POINTS = {f.__name__: f for f in (
     sigmoid, silu, relu, softplus, gelu)}
 
 
-def _dispatching(plain, fast):
+def dispatching(plain, fast):
     @functools.wraps(plain)
     def dispatch(*args, **kwargs):
         if not is_plain():
@@ -241,4 +241,4 @@ def attach(module) -> None:
         return
     for name in getattr(module, "__all__", ()):
         if name in ENTRY_POINTS:
-            setattr(module, name, _dispatching(getattr(module, name), ENTRY_POINTS[name]))
+            setattr(module, name, dispatching(getattr(module, name), ENTRY_POINTS[name]))

@@ -107,7 +107,7 @@ _LOG2E_64, _LN2_HI_64, _LN2_LO_64 = 1 / math.log(2), 6.93147180369123816490e-01,
 
 
 @njit(fastmath=_EXACT, error_model="numpy", cache=True)
-def _exp32(x):
+def exp32(x):
     c = min(max(x, _F32(-104.0)), _F32(89.0))  # e^-104 rounds to 0, e^89 to inf
     n = np.floor(c * _LOG2E_32 + _F32(0.5))
     r = (c - n * _LN2_HI_32) - n * _LN2_LO_32
@@ -121,7 +121,7 @@ def _exp32(x):
 
 
 @njit(fastmath=_EXACT, error_model="numpy", cache=True)
-def _exp64(x):
+def exp64(x):
     c = min(max(x, -746.0), 710.0)  # e^-746 rounds to 0, e^710 to inf
     n = np.floor(c * _LOG2E_64 + 0.5)
     r = (c - n * _LN2_HI_64) - n * _LN2_LO_64
@@ -141,9 +141,9 @@ def vexp(x):
 @overload(vexp)
 def _vexp_overload(x):
     if x == types.float32:
-        return lambda x: _exp32(x)
+        return lambda x: exp32(x)
     if x == types.float64:
-        return lambda x: _exp64(x)
+        return lambda x: exp64(x)
 
 
 @njit(**_STRICT)
@@ -222,7 +222,7 @@ def _fill_nan(row):
 
 
 @njit(**_STRICT)
-def _exp_row(row, out_row, upper):
+def exp_row(row, out_row, upper):
     """``out_row = exp(row - m)``; returns ``(m, s)`` with ``s`` its sum.
 
     ``m = 0`` where the sum of ``exp(row)`` is at least 1 and at most
@@ -244,12 +244,12 @@ def _exp_row(row, out_row, upper):
 
 @njit(**_STRICT)
 def softmax_rows(x, out):
-    """``exp(x - m) / sum`` per row, the shift only where needed (:func:`_exp_row`)."""
+    """``exp(x - m) / sum`` per row, the shift only where needed (:func:`exp_row`)."""
     prefer_wide_vectors()
     huge = np.finfo(x.dtype).max
     for i in range(x.shape[0]):
         out_row = out[i]
-        m, s = _exp_row(x[i], out_row, huge)
+        m, s = exp_row(x[i], out_row, huge)
         if m - m == 0:
             inv = out_row.dtype.type(1) / s
             for j in range(out_row.size):
@@ -356,7 +356,7 @@ def cross_entropy_grad_index_rows(z, target, batch, out):
     huge = np.finfo(z.dtype).max
     inv_batch = z.dtype.type(1) / z.dtype.type(batch)
     for i in range(z.shape[0]):
-        m, s = _exp_row(z[i], out[i], huge)
+        m, s = exp_row(z[i], out[i], huge)
         if m - m == 0:  # else a NaN row, which stays NaN
             _probabilities_minus_onehot(out[i], s, target[i], inv_batch)
 
@@ -370,7 +370,7 @@ def cross_entropy_grad_prob_rows(z, y, batch, out):
     inv_batch = one / z.dtype.type(batch)
     for i in range(z.shape[0]):
         yr, out_row = y[i], out[i]
-        m, s = _exp_row(z[i], out_row, huge)
+        m, s = exp_row(z[i], out_row, huge)
         if m - m == 0:  # else a NaN row, which stays NaN
             sy, inv = _sum(yr), one / s
             for j in range(out_row.size):
@@ -387,7 +387,7 @@ def cross_entropy_with_grad_index_rows(z, target, batch, loss, grad):
     inv_batch = z.dtype.type(1) / z.dtype.type(batch)
     for i in range(z.shape[0]):
         row, gr, c = z[i], grad[i], target[i]
-        m, s = _exp_row(row, gr, _LOG_SOFTMAX_UNSHIFTED_MAX)
+        m, s = exp_row(row, gr, _LOG_SOFTMAX_UNSHIFTED_MAX)
         if m - m == 0:
             loss[i] = np.log(s) - (row[c] - m)
             _probabilities_minus_onehot(gr, s, c, inv_batch)
@@ -452,8 +452,11 @@ def gelu_tanh(x, out):
 # lies in [0, 1/3], log(1 + e) = 2 atanh(u) = 2u (1 + u^2/3 + u^4/5 + ...).  Each
 # term is at most 1/9 of the one before, so the Taylor series stops below half an
 # ulp after u^14 (float32) or u^32 (float64); highest power of u^2 first.
-_ATANH_32 = tuple(_F32(1 / (2 * k + 1)) for k in range(7, -1, -1))
-_ATANH_64 = tuple(1 / (2 * k + 1) for k in range(16, -1, -1))
+# (Global arrays are constants to Numba; LLVM unrolls the loops over them.  A
+# tuple of 17 indexed in a loop was not unrolled, and the float64 loop then
+# ran 20 times slower.)
+_ATANH_32 = np.array([1 / (2 * k + 1) for k in range(7, -1, -1)], dtype=np.float32)
+_ATANH_64 = np.array([1 / (2 * k + 1) for k in range(16, -1, -1)])
 
 
 @njit(fastmath=_EXACT, error_model="numpy", cache=True)
@@ -461,7 +464,7 @@ def _log1p_32(e):
     u = e / (_F32(2) + e)
     v = u * u
     p = _ATANH_32[0]
-    for k in range(1, len(_ATANH_32)):
+    for k in range(1, _ATANH_32.size):
         p = p * v + _ATANH_32[k]
     return _F32(2) * u * p
 
@@ -471,7 +474,7 @@ def _log1p_64(e):
     u = e / (2.0 + e)
     v = u * u
     p = _ATANH_64[0]
-    for k in range(1, len(_ATANH_64)):
+    for k in range(1, _ATANH_64.size):
         p = p * v + _ATANH_64[k]
     return 2.0 * u * p
 
@@ -511,7 +514,7 @@ def _fma(typingctx, a, b, c):
 
 
 @njit(**_STRICT)
-def _exp_minus_half_square(a, half, one):
+def exp_minus_half_square(a, half, one):
     """e^{-a^2/2} without the rounding error of a*a, which exp would multiply by
     a^2/2: a^2 = hi + lo exactly, with ``lo`` the rounding error of ``hi = a*a``,
     which a fused multiply-add returns exactly (Dekker's product finds the same
@@ -540,7 +543,7 @@ def gelu_exact_f32(x, out):
     Phi(-|x|) = P(u) e^{-a^2/2} keeps its relative accuracy in the lower tail,
     where 1 + erf(x/sqrt 2) cancels.  a*a rounded to float32 is off by up to
     2^-24 relative, an error that exp would multiply by a^2/2 (up to 90): so
-    e^{-a^2/2} comes from the exact square (:func:`_exp_minus_half_square`).
+    e^{-a^2/2} comes from the exact square (:func:`exp_minus_half_square`).
     Past |x| = 15, Phi(-|x|) is below float32's range: ``a`` is clamped there.
     """
     prefer_wide_vectors()
@@ -550,7 +553,7 @@ def gelu_exact_f32(x, out):
         v = x[j]
         a = min(abs(v), fifteen)
         p = _tail_polynomial_32((a - _PHI_K_32) / (a + _PHI_K_32))
-        y = max(v, zero) - (a * p) * _exp_minus_half_square(a, half, one)
+        y = max(v, zero) - (a * p) * exp_minus_half_square(a, half, one)
         out[j] = y if v == v else v
 
 
@@ -587,5 +590,5 @@ def gelu_exact_f64(x, out):
         inv = 1.0 / ((a + Q64_K) * (a + Q64_B))  # one division for two quotients
         t = ((a - Q64_K) * (a + Q64_B)) * inv * scale - shift
         tail_over_gauss = _scaled_normal_tail(t) * (a + Q64_K) * inv  # Phi(-a) e^{a^2/2}
-        y = max(v, 0.0) - (a * tail_over_gauss) * _exp_minus_half_square(a, 0.5, 1.0)
+        y = max(v, 0.0) - (a * tail_over_gauss) * exp_minus_half_square(a, 0.5, 1.0)
         out[j] = y if v == v else v
