@@ -7,7 +7,11 @@ raised.
 
 from __future__ import annotations
 
+import ast
 import math
+import re
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -541,3 +545,47 @@ def test_non_numeric_input(xp):
             A.cross_entropy(bad, bad)
         with pytest.raises(TypeError, match="y must be a real numeric array"):
             A.softmax_vjp(bad, bad)
+
+
+# ------------------------------------------------------------------ packaging
+
+ROOT = Path(__file__).resolve().parents[1]
+LIBRARY_IMPORTS = {"numpy", "scipy", "array_api_compat"}  # the core install's dependencies
+COURSE_TOOLS = ("derivations", "grading", "grade.py", "notebook.py")  # the [course] extra's users
+
+
+def _top_level_imports(path):
+    names = set()
+    for node in ast.parse(path.read_text()).body:  # module level only: lazy imports are allowed
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def test_library_modules_import_only_the_core_dependencies():
+    # what `import activations` runs must work with the core install alone: the
+    # compiled loops (Numba) load on the first fast call, the course's tools on use
+    package = ROOT / "src" / "activations"
+    loops = package / "fast_cpu" / "loops.py"
+    for path in sorted(package.rglob("*.py")):
+        relative = path.relative_to(package)
+        if relative.parts[0] in COURSE_TOOLS or path == loops:
+            continue
+        third_party = _top_level_imports(path) - set(sys.stdlib_module_names) - {"activations"}
+        assert third_party <= LIBRARY_IMPORTS, (str(relative), third_party - LIBRARY_IMPORTS)
+    assert _top_level_imports(loops) - set(sys.stdlib_module_names) <= LIBRARY_IMPORTS | {"numba", "llvmlite"}
+
+
+def test_core_install_needs_neither_the_compiler_nor_the_course_tools():
+    tomllib = pytest.importorskip("tomllib")  # Python >= 3.11
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    core = {re.split(r"[<>=!~ \[;]", d)[0] for d in project["dependencies"]}
+    assert core == {"numpy", "scipy", "array-api-compat"}
+    extras = {k: {re.split(r"[<>=!~ \[;]", d)[0] for d in v} for k, v in project["optional-dependencies"].items()}
+    assert extras["fast"] == {"numba"}
+    assert {"sympy", "pytest", "mpmath", "antlr4-python3-runtime"} <= extras["course"]
+    # the README's two commands install requirements.txt: everything, the extras included
+    requirements = (ROOT / "requirements.txt").read_text().split()
+    assert "-e" in requirements and ".[fast,course]" in requirements
