@@ -34,6 +34,9 @@ EXERCISES: dict[str, tuple[str, ...]] = {
     "mlp_from_scratch": ("dense_vjp",),
     "online_softmax": ("online_logsumexp", "online_softmax"),
     "attention_and_sampling": ("masked_softmax", "top_p_filter"),
+    "derivations": ("sigmoid_grad_steps", "log_sigmoid_grad_steps", "softplus_grad_steps",
+                    "tanh_as_sigmoid_steps", "silu_grad_steps", "gelu_grad_steps",
+                    "softmax_shift_steps", "binary_cross_entropy_grad_steps"),
 }
 
 __all__ = ["EXERCISES"]

@@ -51,7 +51,7 @@ class Died(Exception):
                    "SIGKILL": "", "SIGSEGV": " (a crash of the interpreter: ctypes, or a C "
                    "library used out of bounds?)"}.get(name, "")
             return f"was killed by {name}{why}"
-        return f"exited with status {rc}: does your code call os._exit or sys.exit?"
+        return f"exited with status {rc}: does your code call os._exit?"
 
 
 def learner_env() -> dict:
@@ -106,10 +106,12 @@ class LearnerModule:
     """One learner module, loaded in a learner process of its own."""
 
     def __init__(self, zygote: Zygote, exercise: str, folder: Path, sources: dict[str, str],
-                 functions: tuple[str, ...], limits: dict | None = None):
+                 functions: tuple[str, ...], limits: dict | None = None,
+                 missing: list[str] = ()):
         self.zygote = zygote
         self.request = {"op": "load", "exercise": exercise, "folder": str(folder),
                         "sources": sources, "functions": list(functions),
+                        "missing": list(missing),
                         "limits": {**DEFAULT_LIMITS, **(limits or {})}}
         self.pid: int | None = None
         self.chan: socket.socket | None = None

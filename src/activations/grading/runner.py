@@ -29,7 +29,7 @@ import pytest
 from . import EXERCISES
 from .framework import CURRENT, Fail, Learner, NotImplementedYet, TimeLimitExceeded
 from .learner import Died, LearnerModule, TimedOut, Zygote
-from .static_check import check_module
+from .static_check import check_module, missing_modules
 
 CASES = Path(__file__).resolve().parent / "cases"
 #: Largest learner file read, and most files read from one solutions folder.
@@ -99,7 +99,8 @@ def open_learner(zygote: Zygote, exercise: str, folder: Path, seconds: float) ->
             f"{exc.msg}{line}. Python could not read the file, so no case can run."))
     functions = EXERCISES.get(exercise, ())
     findings = check_module(sources[exercise], functions, set(sources))
-    process = LearnerModule(zygote, exercise, folder.resolve(), sources, functions)
+    process = LearnerModule(zygote, exercise, folder.resolve(), sources, functions,
+                            missing=missing_modules(sources))
     try:
         reply = process.load(seconds)
     except TimedOut:

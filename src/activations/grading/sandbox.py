@@ -57,8 +57,9 @@ import numpy as np
 # What the learner may import: all of it is imported here, before the lockdown.
 ALLOWED = ("math", "cmath", "functools", "itertools", "operator", "collections", "numbers",
            "fractions", "decimal", "statistics", "typing", "dataclasses", "warnings", "abc",
-           "enum", "copy", "__future__", "numpy", "numpy.linalg", "numpy.random", "numpy.fft",
-           "numpy.polynomial", "numpy.lib.stride_tricks", "scipy", "scipy.special")
+           "enum", "copy", "__future__", "os", "sys", "time", "random", "numpy", "numpy.linalg",
+           "numpy.random", "numpy.fft", "numpy.polynomial", "numpy.lib.stride_tricks", "scipy",
+           "scipy.special")
 for _name in ALLOWED:
     importlib.import_module(_name)
 _ALLOWED_SET = frozenset(ALLOWED)
@@ -154,6 +155,7 @@ class Sandbox:
         self.finder: _SourceFinder | None = None
         self.locked = False
         self.path_prefix = "\0"
+        self.missing: set[str] = set()
         self.real_import = builtins.__import__
 
     # ---------------------------------------------------------------- lockdown
@@ -221,6 +223,8 @@ class Sandbox:
         # imports inside its functions go through.  (A learner who passes
         # other globals gets only modules already loaded, under the audit hook.)
         importer = (globals or {}).get("__name__", "")
+        if importer in self.finder.sources and name.split(".")[0] in self.missing:
+            raise ModuleNotFoundError(f"No module named '{name.split('.')[0]}'")
         allowed = importer not in self.finder.sources or level == 0 and (
             name in _ALLOWED_SET or name in self.finder.sources
             or name.startswith("numpy.") and name in sys.modules)
@@ -262,6 +266,7 @@ class Sandbox:
     def load(self, req: dict) -> dict:
         self.limit(req["limits"])
         self.path_prefix = req["folder"].rstrip("/") + "/"
+        self.missing = set(req.get("missing", ()))
         self.lock(req["sources"], req["folder"])
         name = req["exercise"]
         try:

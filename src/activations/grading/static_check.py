@@ -19,7 +19,10 @@ from dataclasses import dataclass, field
 #: Modules an exercise may import (besides the learner's own modules).
 ALLOWED_MODULES = {"math", "cmath", "functools", "itertools", "operator", "collections", "numbers",
                    "fractions", "decimal", "statistics", "typing", "dataclasses", "warnings",
-                   "abc", "enum", "copy", "__future__", "numpy", "scipy"}
+                   "abc", "enum", "copy", "__future__", "numpy", "scipy",
+                   # Loaded in every Python process anyway; the learner process's audit
+                   # hook refuses what they could do to files, processes and the network.
+                   "os", "sys", "time", "random"}
 #: Of SciPy, only ``scipy.special``, and not these answers.
 SCIPY_ANSWERS = {
     "expit": "write the sigmoid 1/(1 + exp(-x)) yourself, in a stable form",
@@ -145,3 +148,33 @@ def check_module(source: str, functions: tuple[str, ...], siblings: set[str]) ->
         elif problems.get(fn):
             findings.refused[fn] = problems[fn]
     return findings
+
+
+def missing_modules(sources: dict[str, str]) -> list[str]:
+    """Top-level modules the learner's sources import that are not installed at all.
+
+    The learner process reports these as ``ModuleNotFoundError``, as Python
+    would; a module that exists but is not allowed is refused instead.
+    """
+    import importlib.util
+
+    names = set()
+    for text in sources.values():
+        try:
+            tree = ast.parse(text)
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                names.update(alias.name.split(".")[0] for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names.add(node.module.split(".")[0])
+    out = []
+    for name in sorted(names - set(sources)):
+        try:
+            found = importlib.util.find_spec(name) is not None
+        except (ImportError, ValueError):
+            found = False
+        if not found:
+            out.append(name)
+    return out
