@@ -485,6 +485,14 @@ def test_cross_entropy_bad_targets_still_raise():
         A.cross_entropy(z, np.zeros(40, int), reduction="max")
 
 
+def test_cross_entropy_big_endian_class_indices_take_the_plain_path():
+    z = logits((40, 260), np.float32, special=False)
+    t = np.random.default_rng(5).integers(0, 260, 40).astype(">i8")
+    assert not takes_loops(A.cross_entropy, z, t)
+    fast, plain = both(A.cross_entropy, z, t)
+    assert_same(fast, plain, ulps=0)
+
+
 def test_cross_entropy_other_axis_uses_plain_path():
     z = logits((260, 40), np.float64, special=False)
     t = np.random.default_rng(3).integers(0, 260, 40)

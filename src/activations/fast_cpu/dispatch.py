@@ -128,7 +128,7 @@ def _class_rows(logits, target, axis, reduction):
     n = logits.shape[-1]
     z = logits.reshape(-1, n)
     if target.dtype.kind in "iu":
-        if (target.shape == logits.shape[:-1] and target.size > 0
+        if (target.shape == logits.shape[:-1] and target.size > 0 and target.dtype.isnative
                 and target.min() >= 0 and target.max() < n):
             return loops, z, target.reshape(-1)
         return None

@@ -4,7 +4,8 @@ The compiled loops release the GIL, so plain Python threads run them in
 parallel.  :func:`run` hands ``threads - 1`` pool threads the same small loop
 as the calling thread: each takes the next block number from a shared
 counter, so a thread slowed down by other work on a shared machine simply
-takes fewer blocks.  The pool (:class:`concurrent.futures.ThreadPoolExecutor`)
+takes fewer blocks, and one that has not started by the time the blocks
+are done is not waited for.  The pool (:class:`concurrent.futures.ThreadPoolExecutor`)
 is created on first use, one per process and size: a child process started by
 ``fork`` inherits the parent's pool object but not its threads, so it builds
 its own.  A block that itself calls :func:`run` (nothing here does) runs its
@@ -69,6 +70,11 @@ def run(work, nblocks: int, size: int, min_size: int | None = None) -> None:
         concurrent.futures.wait(helpers)
         raise
     for future in helpers:
+        # A pool thread that has not started yet (on a busy machine it may wait
+        # milliseconds for a core) finds no block left: its task is cancelled
+        # rather than waited for.
+        if future.cancel():
+            continue
         try:
             future.result()
         except BaseException:
