@@ -1,0 +1,113 @@
+"""Attack ``fork_bomb_bounded`` (exercise ``online_softmax``): start many processes from a call.
+
+What it attacks: a learner process without a process limit.  In its first call
+(one per process) the module first tries to lift ``RLIMIT_NPROC`` to its hard
+limit, then starts processes with ``os.fork`` in a loop, then with
+``multiprocessing.Process`` and ``subprocess.Popen([sys.executable, "-c", ...])``,
+up to 200 processes in all.  Every child only sleeps 5 s and exits
+(``os._exit(0)``); the children hold the parent's stdout/stderr, so a grader that
+waits for their end of file waits with them.  Bounded: at most 200 processes of
+5 s each, at most once per learner process, and at most 400 per parent process
+(counted in a file ``/tmp/grader-attack-fork-bomb.<parent pid>.count``), whether or not
+the grader defends.  The functions return
+zeros.
+
+A vulnerable grader: the machine's process table fills (an unbounded loop would
+make it unusable), and grading stalls until the children end.
+
+Expected with a hardened grader: ``fork``/``Popen`` are refused by the audit hook or
+fail at once under ``RLIMIT_NPROC``, the call returns (zeros) or is stopped, and the
+module scores no more than ``_zeros/online_softmax.py``; grading of the other
+exercises is not slowed.
+"""
+
+import os
+import sys
+import time
+
+import numpy as np
+
+_MAX = 200
+_LEDGER = f"/tmp/grader-attack-fork-bomb.{os.getppid()}.count"
+_DONE = [False]
+
+
+def _budget():
+    """Processes still allowed by the ledger shared by the learner processes of one parent."""
+    try:
+        with open(_LEDGER) as f:
+            count = int(f.read() or 0)
+    except BaseException:  # noqa: BLE001
+        count = 0
+    return max(0, min(_MAX, 2 * _MAX - count)), count
+
+
+def _record(count):
+    try:
+        with open(_LEDGER, "w") as f:
+            f.write(str(count))
+    except BaseException:  # noqa: BLE001
+        pass
+
+
+def _child_sleep():
+    try:
+        time.sleep(5.0)
+    finally:
+        os._exit(0)
+
+
+def _bomb():
+    if _DONE[0]:
+        return
+    _DONE[0] = True
+    budget, count = _budget()
+    _record(count + budget)
+    started = 0
+    try:
+        import resource
+
+        _, hard = resource.getrlimit(resource.RLIMIT_NPROC)
+        resource.setrlimit(resource.RLIMIT_NPROC, (hard, hard))
+    except BaseException:  # noqa: BLE001
+        pass
+    while started < budget * 3 // 4:
+        try:
+            pid = os.fork()
+        except BaseException:  # noqa: BLE001
+            break
+        if pid == 0:
+            _child_sleep()
+        started += 1
+    try:
+        import multiprocessing
+
+        for _ in range(min(20, budget - started)):
+            multiprocessing.Process(target=time.sleep, args=(5.0,), daemon=True).start()
+            started += 1
+    except BaseException:  # noqa: BLE001
+        pass
+    try:
+        import subprocess
+
+        while started < budget:
+            subprocess.Popen([sys.executable, "-c", "import time; time.sleep(5)"])
+            started += 1
+    except BaseException:  # noqa: BLE001
+        pass
+
+
+def online_logsumexp(x, axis=-1, keepdims=False, block_size=128):
+    try:
+        _bomb()
+    except BaseException:  # noqa: BLE001
+        pass
+    return np.zeros_like(np.sum(x, axis=axis, keepdims=keepdims))
+
+
+def online_softmax(x, axis=-1, block_size=128):
+    try:
+        _bomb()
+    except BaseException:  # noqa: BLE001
+        pass
+    return np.zeros_like(x)

@@ -1,0 +1,72 @@
+"""Attack ``ignore_signals_loop`` (exercise ``softmax_backward``): make a call impossible to stop politely.
+
+What it attacks: a time limit enforced from inside the learner's process (a
+``SIGALRM`` handler, ``SIGTERM``, a ``KeyboardInterrupt``, ``RLIMIT_CPU``'s soft
+``SIGXCPU``).  In each call the module ignores ``SIGALRM``, ``SIGTERM``, ``SIGINT``,
+``SIGXCPU``, ``SIGVTALRM``, ``SIGPROF``, ``SIGHUP``, ``SIGUSR1`` and ``SIGUSR2``, blocks
+them too (``pthread_sigmask``), cancels every interval timer, and then spins,
+swallowing every exception (also ``BaseException``).  Bounded: it gives up after
+8 s of CPU time (or 10 s of wall time) per call, in at most two calls per
+process, and then returns zeros.
+
+A vulnerable grader: the per-case time limit never fires, and grading takes as
+long as the learner wants (here 8-10 s per call).
+
+Expected with a hardened grader: the learner process is killed from outside
+(``SIGKILL`` after the wall-clock limit, or ``RLIMIT_CPU``'s hard limit), the case
+scores 0 with a message about the time limit, the following cases run in a new
+process; the module scores no more than ``_zeros/softmax_backward.py``.
+"""
+
+import signal
+import time
+
+import numpy as np
+
+_SIGNALS = ("SIGALRM", "SIGTERM", "SIGINT", "SIGXCPU", "SIGVTALRM", "SIGPROF", "SIGHUP",
+            "SIGUSR1", "SIGUSR2")
+_LOOPS = [0]
+
+
+def _deaf():
+    sigs = [getattr(signal, name) for name in _SIGNALS if hasattr(signal, name)]
+    for sig in sigs:
+        try:
+            signal.signal(sig, signal.SIG_IGN)
+        except BaseException:  # noqa: BLE001
+            pass
+    try:
+        signal.pthread_sigmask(signal.SIG_BLOCK, sigs)
+    except BaseException:  # noqa: BLE001
+        pass
+    for timer in ("ITIMER_REAL", "ITIMER_VIRTUAL", "ITIMER_PROF"):
+        try:
+            signal.setitimer(getattr(signal, timer), 0)
+        except BaseException:  # noqa: BLE001
+            pass
+
+
+def _spin():
+    if _LOOPS[0] >= 2:
+        return
+    _LOOPS[0] += 1
+    cpu0, wall0 = time.process_time(), time.monotonic()
+    while True:
+        try:
+            _deaf()
+            while time.process_time() - cpu0 < 8.0 and time.monotonic() - wall0 < 10.0:
+                sum(range(10000))
+            return
+        except BaseException:  # noqa: BLE001 - swallow the grader's exception, go on
+            if time.process_time() - cpu0 >= 8.0 or time.monotonic() - wall0 >= 10.0:
+                return
+
+
+def softmax_vjp(y, grad, axis=-1):
+    _spin()
+    return np.zeros_like(y)
+
+
+def softmax_jacobian(y):
+    _spin()
+    return np.zeros(y.shape + y.shape[-1:], dtype=y.dtype)
