@@ -37,6 +37,7 @@ EXERCISES: dict[str, tuple[str, ...]] = {
     "derivations": ("sigmoid_grad_steps", "log_sigmoid_grad_steps", "softplus_grad_steps",
                     "tanh_as_sigmoid_steps", "silu_grad_steps", "gelu_grad_steps",
                     "softmax_shift_steps", "binary_cross_entropy_grad_steps"),
+    "more_activations": ("elu", "elu_grad", "hard_swish", "hard_swish_grad"),
 }
 
 __all__ = ["EXERCISES"]
