@@ -82,7 +82,8 @@ def silu_grad_steps():
 
 def gelu_grad_steps():
     r"""Derive :math:`\operatorname{gelu}'(x) = \Phi(x) + x\,e^{-x^2/2}/\sqrt{2\pi}`, where
-    :math:`\operatorname{gelu}(x) = x\,\Phi(x)` and :math:`\Phi(x) = (1 + \operatorname{erf}(x/\sqrt{2}))/2`.
+    :math:`\operatorname{gelu}(x) = x\,\Phi(x)` and
+    :math:`\Phi(x) = (1 + \operatorname{erf}(x/\sqrt{2}))/2`.
 
     Start: ``Derivative(gelu(x), x)``.  End: ``Phi(x) + x*exp(-x^2/2)/sqrt(2*pi)``.
     At least 2 lines in between.  Return a list of strings.

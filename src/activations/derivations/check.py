@@ -148,7 +148,8 @@ class CheckedSteps(Verification):
     def summary(self) -> str:
         if self.proved:
             return f"{self._count()} verified by SymPy {self.scope}"
-        counts = {k: sum(v.verdict == k for v in self.verdicts) for k in (PROVED, WRONG, NOT_PROVED)}
+        counts = {k: sum(v.verdict == k for v in self.verdicts)
+                  for k in (PROVED, WRONG, NOT_PROVED)}
         tally = ", ".join(f"{n} {k}" for k, n in counts.items() if n)
         first = self.first_problem()
         if first is not None and first.verdict == WRONG:
@@ -181,7 +182,8 @@ class CheckedSteps(Verification):
                 out.append(f"- step {v.step}{because}: **proved** by SymPy.")
             elif v.verdict == WRONG:
                 where = ", ".join(f"{n} = {x}" for n, x in v.counterexample) or r"\text{any value}"
-                out.append(f"- step {v.step}{because}: **wrong**. At ${where}$ step {v.step - 1} is "
+                out.append(f"- step {v.step}{because}: **wrong**. At ${where}$ "
+                           f"step {v.step - 1} is "
                            f"${v.values[0]}$ but step {v.step} is ${v.values[1]}$:\n\n"
                            f"  $$\\text{{step {v.step - 1}: }} {to_latex(v.previous)}$$\n\n"
                            f"  $$\\text{{step {v.step}: }} {to_latex(v.current)}$$\n")
@@ -324,7 +326,9 @@ def check_steps(steps: Sequence, definitions: Mapping | None = None,
             compiled.append(None)
     known = [e for e in expanded if e is not None]
     symbols = sorted(set().union(*(e.free_symbols for e in known)) if known else set(), key=str)
-    chosen = numeric.sample_points(symbols, _sum_bounds(known), count=max(5 * points, 120),
+    # Bounds of sums take whole values; look before SymPy evaluated the sums away.
+    chosen = numeric.sample_points(symbols, _sum_bounds(exprs) | _sum_bounds(known),
+                                   count=max(5 * points, 120),
                                    seed=seed, grid=grid)
 
     cache: dict = {}
@@ -340,8 +344,8 @@ def check_steps(steps: Sequence, definitions: Mapping | None = None,
                                         values=(mpmath.nstr(a, 15), mpmath.nstr(b, 15)),
                                         agree=found.agree, **common))
             if failure is None:
-                difference = (expanded[k] - expanded[k - 1]
-                              if expanded[k] is not None and expanded[k - 1] is not None else sp.nan)
+                both = expanded[k] is not None and expanded[k - 1] is not None
+                difference = expanded[k] - expanded[k - 1] if both else sp.nan
                 failure = Failure(k, exprs[k - 1], exprs[k], difference, reasons[k - 1])
             continue
         note = notes.get(k - 1) or notes.get(k) or ""

@@ -11,9 +11,12 @@ call ``eval`` on their input, so a step such as
   (``2x``, ``x sigma(x)``, ``x(1 - x)``) get their ``*``; the tokens are
   parsed by :func:`ast.parse` (which builds a syntax tree and runs nothing),
   and the tree is walked with an explicit whitelist of node types;
-* LaTeX is parsed by SymPy's ANTLR grammar (no ``eval``) with evaluation
-  switched off, after its commands are checked against a whitelist, and the
-  result is walked with the same whitelist;
+* LaTeX is parsed by SymPy's ANTLR grammar with evaluation switched off,
+  after its commands are checked against a whitelist, and the result is
+  walked with the same whitelist.  The grammar's converter builds each
+  number with ``sympy.Number(digits)``, which goes through ``sympify`` and
+  so ``eval``; during the call it is handed a SymPy whose ``Number`` builds
+  the number from its digits instead, so nothing is evaluated there either;
 
 and in both cases the SymPy expression is built here, node by node, with
 ``evaluate=False``.  Sizes are bounded *before* anything is computed: the
@@ -30,6 +33,7 @@ from __future__ import annotations
 import ast
 import keyword
 import re
+import threading
 from fractions import Fraction
 
 import mpmath
@@ -189,7 +193,8 @@ _LATEX_COMMANDS = {
     "arccos", "arctan", "max", "min", "sigma", "Phi", "mathit",
 }
 _LATEX_STRIP = re.compile(r"\\(?:[,;:! ]|quad\b|qquad\b|displaystyle\b|[bB]ig{1,2}[lr]?\b)")
-_LATEX_WRAPPED = re.compile(r"\\(?:operatorname\*?|mathrm|text|textrm|mathsf|mathbf)\s*\{\s*([^{}]*?)\s*\}")
+_LATEX_WRAPPED = re.compile(
+    r"\\(?:operatorname\*?|mathrm|text|textrm|mathsf|mathbf)\s*\{\s*([^{}]*?)\s*\}")
 _CONSTANTS = {"pi": sp.pi, "E": sp.E, "e": sp.E}
 _REFUSED_NAMES = {
     "I": "`I` would be the imaginary unit, but the variables here are real: use another name.",
@@ -633,11 +638,21 @@ def _parse_latex(text: str, functions: dict) -> sp.Basic:
               _DERIVATIVE_HINT)
     from sympy.parsing.latex import LaTeXParsingError, parse_latex
     # Imported here, with evaluation on: importing it under evaluate(False) fails.
-    import sympy.parsing.latex._parse_latex_antlr  # noqa: F401
+    import sympy.parsing.latex._parse_latex_antlr as antlr
 
     try:
-        with sp.evaluate(False):
-            raw = parse_latex(text)
+        with _LATEX_LOCK:
+            # The grammar's converter builds a number with sympy.Number(digits), which
+            # goes through sympify, that is eval; it sees a SymPy that builds numbers
+            # from their digits instead, for the duration of this call.
+            original, antlr.sympy = antlr.sympy, _SympyWithoutEval()
+            try:
+                with sp.evaluate(False):
+                    raw = parse_latex(text)
+            finally:
+                antlr.sympy = original
+    except StepError:
+        raise
     except LaTeXParsingError as exc:
         detail = " ".join(str(exc).split())
         _fail(f"LaTeX that the parser could not read ({detail}).")
@@ -646,6 +661,22 @@ def _parse_latex(text: str, functions: dict) -> sp.Basic:
     except Exception as exc:  # noqa: BLE001 - the ANTLR runtime raises many types
         _fail(f"LaTeX that the parser could not read ({type(exc).__name__}).")
     return _from_sympy(raw, _Builder(functions))
+
+
+_LATEX_LOCK = threading.Lock()
+
+
+class _SympyWithoutEval:
+    """SymPy, as the LaTeX grammar's converter sees it, but for ``Number``."""
+
+    def __getattr__(self, name):
+        return getattr(sp, name)
+
+    @staticmethod
+    def Number(text):  # noqa: N802 - the name the converter calls
+        if not re.fullmatch(r"\d+\.?\d*|\.\d+", str(text)):
+            _fail(f"`{text}` is not a number.")
+        return _number(str(text))
 
 
 def _latex_name(name: str) -> str:
