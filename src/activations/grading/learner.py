@@ -67,7 +67,7 @@ class Zygote:
     """The process that forks learner processes (``sandbox.py``)."""
 
     def __init__(self):
-        self.control, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        self.control, theirs = socket.socketpair()
         self.control.settimeout(120)  # it imports NumPy and SciPy first
         self.proc = subprocess.Popen(
             [sys.executable, "-I", str(SANDBOX), str(theirs.fileno())],
@@ -76,10 +76,14 @@ class Zygote:
         theirs.close()
 
     def _ask(self, request: dict, fds=()) -> dict:
-        socket.send_fds(self.control, [json.dumps(request).encode()], list(fds))
-        reply = self.control.recv(4096)
-        if not reply:
-            raise RuntimeError("the grader's learner-process server stopped; grade again")
+        # One JSON line each way; the socket rides along with the request.
+        socket.send_fds(self.control, [json.dumps(request).encode() + b"\n"], list(fds))
+        reply = b""
+        while not reply.endswith(b"\n"):
+            chunk = self.control.recv(4096)
+            if not chunk:
+                raise RuntimeError("the grader's learner-process server stopped; grade again")
+            reply += chunk
         return json.loads(reply)
 
     def spawn(self) -> tuple[int, socket.socket]:

@@ -167,10 +167,13 @@ class Sandbox:
         os.close(null)
         cpu = int(limits["cpu_seconds"])
         resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
-        with open("/proc/self/statm") as f:
-            pages = int(f.read().split()[0])
-        size = pages * os.sysconf("SC_PAGE_SIZE") + int(limits["memory_bytes"])
-        resource.setrlimit(resource.RLIMIT_AS, (size, size))
+        try:  # the address space in use now, plus the allowance (Linux)
+            with open("/proc/self/statm") as f:
+                pages = int(f.read().split()[0])
+            size = pages * os.sysconf("SC_PAGE_SIZE") + int(limits["memory_bytes"])
+            resource.setrlimit(resource.RLIMIT_AS, (size, size))
+        except OSError:  # elsewhere (macOS) the CPU and process limits still hold
+            pass
         resource.setrlimit(resource.RLIMIT_FSIZE, (0, 0))
         resource.setrlimit(resource.RLIMIT_NOFILE, (64, 64))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
@@ -356,13 +359,19 @@ def _child(chan_fd: int) -> None:
 def zygote(control_fd: int) -> None:
     """Serve ``spawn`` and ``wait`` requests on the control socket until it closes."""
     control = socket.socket(fileno=control_fd)
+    pending, fds = b"", []
     while True:
         try:
-            msg, fds, _, _ = socket.recv_fds(control, 4096, 4)
+            msg, more, _, _ = socket.recv_fds(control, 4096, 4)
         except OSError:
             return
         if not msg:
             return
+        pending += msg
+        fds += more
+        if not pending.endswith(b"\n"):
+            continue  # the rest of the line is on its way
+        msg, pending = pending, b""
         req = json.loads(msg)
         if req["op"] == "spawn":
             sys.stdout.flush()
@@ -373,13 +382,14 @@ def zygote(control_fd: int) -> None:
                 _child(fds[0])
             for fd in fds:
                 os.close(fd)
+            fds = []
             reply = {"pid": pid}
         elif req["op"] == "wait":
             _, status = os.waitpid(req["pid"], 0)
             reply = {"status": os.waitstatus_to_exitcode(status)}
         else:
             return
-        control.send(json.dumps(reply).encode())
+        control.sendall(json.dumps(reply).encode() + b"\n")
 
 
 if __name__ == "__main__":
