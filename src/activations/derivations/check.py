@@ -188,7 +188,8 @@ class CheckedSteps(Verification):
                            f"  $$\\text{{step {v.step - 1}: }} {to_latex(v.previous)}$$\n\n"
                            f"  $$\\text{{step {v.step}: }} {to_latex(v.current)}$$\n")
             else:
-                out.append(f"- step {v.step}{because}: **{v.explain()}**.")
+                detail = v.explain().removeprefix("not proved")
+                out.append(f"- step {v.step}{because}: **not proved**{detail}.")
         return "\n".join(out)
 
 
