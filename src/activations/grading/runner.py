@@ -97,6 +97,9 @@ def open_learner(zygote: Zygote, exercise: str, folder: Path, seconds: float) ->
         return Learner(exercise, shown, error=(
             f"{shown} cannot be imported: {type(exc).__name__} on line {exc.lineno}: "
             f"{exc.msg}{line}. Python could not read the file, so no case can run."))
+    except (ValueError, RecursionError, MemoryError) as exc:  # NUL bytes, absurd nesting
+        return Learner(exercise, shown, error=(
+            f"{shown} cannot be read as Python ({type(exc).__name__}), so no case can run."))
     functions = EXERCISES.get(exercise, ())
     findings = check_module(sources[exercise], functions, set(sources))
     process = LearnerModule(zygote, exercise, folder.resolve(), sources, functions,
