@@ -52,6 +52,8 @@ PROVED, WRONG, NOT_PROVED = "proved", "wrong", "not proved"
 
 #: Points at which two sides must agree for a step SymPy cannot prove.
 POINTS = 24
+#: Expanded steps larger than this (in SymPy nodes) are not evaluated with numbers.
+MAX_EVALUATED_NODES = 20_000
 
 
 @dataclass(frozen=True)
@@ -205,6 +207,13 @@ def _expand(expr, definitions):
     return expand_definitions(expr, definitions)
 
 
+def _size_at_most(expr, limit: int) -> bool:
+    for n, _ in enumerate(sp.preorder_traversal(expr)):
+        if n >= limit:
+            return False
+    return True
+
+
 def _sum_bounds(exprs) -> set:
     """Symbols that appear in the bounds of a sum: they take whole values."""
     out = set()
@@ -316,14 +325,16 @@ def check_steps(steps: Sequence, definitions: Mapping | None = None,
         except OutOfTime:
             expanded.append(None)
             notes[k] = budget.why(f"SymPy's expansion of step {k}")
-        except (TypeError, ValueError, NotImplementedError, AttributeError, ZeroDivisionError):
+        except Exception as exc:  # noqa: BLE001 - SymPy raises many types on odd input
             expanded.append(None)
-            notes[k] = f"SymPy could not expand step {k}"
+            notes[k] = f"SymPy could not expand step {k} ({type(exc).__name__})"
     compiled = []
     for e in expanded:
         try:
-            compiled.append(numeric.compile_expr(e) if e is not None else None)
-        except numeric.CannotEvaluate:
+            # A huge expansion (a tenth derivative, say) is not evaluated point by point.
+            small = e is not None and _size_at_most(e, MAX_EVALUATED_NODES)
+            compiled.append(numeric.compile_expr(e) if small else None)
+        except Exception:  # noqa: BLE001 - CannotEvaluate, or a tree too deep to compile
             compiled.append(None)
     known = [e for e in expanded if e is not None]
     symbols = sorted(set().union(*(e.free_symbols for e in known)) if known else set(), key=str)
@@ -358,6 +369,8 @@ def check_steps(steps: Sequence, definitions: Mapping | None = None,
                 proved = budget.run(_prove, expanded[k] - expanded[k - 1])
             except OutOfTime:
                 note = budget.why("SymPy's simplify")
+            except Exception as exc:  # noqa: BLE001 - SymPy raises many types on odd input
+                note = f"SymPy's simplify failed ({type(exc).__name__})"
         verdicts.append(StepVerdict(verdict=PROVED if proved else NOT_PROVED, agree=found.agree,
                                     note=note, **common))
     return CheckedSteps(name, len(exprs) - 1, "in general", failure, tuple(verdicts))

@@ -263,7 +263,9 @@ def evaluate(f, point: dict, digits: int = DIGITS):
     with mpmath.workdps(digits):
         try:
             return _real(f(_mp(point)))
-        except (ZeroDivisionError, ValueError, OverflowError, TypeError):
+        except (CannotEvaluate, Undefined):
+            raise
+        except Exception:  # noqa: BLE001 - ZeroDivisionError, mpmath's domain errors, ...
             raise Undefined from None
 
 
