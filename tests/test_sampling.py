@@ -13,9 +13,12 @@ import math
 import numpy as np
 import pytest
 import scipy.stats
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
 
 import activations as A
-from conftest import asarray, to_numpy
+from conftest import PROPERTY, asarray, to_numpy
 
 NINF = -math.inf
 
@@ -271,3 +274,35 @@ def test_sample_refuses_slices_without_a_distribution(logits, match):
 def test_sample_default_rng_draws_valid_indices():
     d = A.sample(np.zeros((50, 3)))
     assert d.shape == (50,) and d.min() >= 0 and d.max() <= 2
+
+
+# ------------------------------------------------------------------------ properties
+
+LOGIT_ROWS = arrays(np.float64, st.integers(1, 12),
+                    elements=st.floats(-30, 30, allow_nan=False, allow_infinity=False))
+
+
+@PROPERTY
+@given(z=LOGIT_ROWS, k=st.integers(1, 15))
+def test_top_k_property(z, k):
+    out = A.top_k_filter(z, k)
+    kept = np.isfinite(out)
+    assert kept.sum() >= min(k, z.size)
+    np.testing.assert_array_equal(out[kept], z[kept])
+    if (~kept).any():  # every kept logit is at least every dropped one, and fewer than k are larger
+        assert z[kept].min() > z[~kept].max()
+        assert (z > z[kept].min()).sum() < k
+
+
+@PROPERTY
+@given(z=LOGIT_ROWS, p=st.floats(1e-6, 1.0))
+def test_top_p_property(z, p):
+    out = A.top_p_filter(z, p)
+    kept = np.isfinite(out)
+    q = _softmax64(z)
+    assert kept.any() and q[kept].sum() >= p * (1 - 1e-12)
+    np.testing.assert_array_equal(out[kept], z[kept])
+    if (~kept).any():
+        assert q[kept].min() > q[~kept].max()
+        # smallest: without the least probable kept entries (and their ties) the mass is below p
+        assert q[kept][q[kept] > q[kept].min()].sum() < p
