@@ -3,8 +3,8 @@
 References: hand-computed cases (the probabilities of the nucleus cases are
 worked out below from exp), a brute-force nucleus in plain Python (sort,
 accumulate, stop), Hypothesis properties of the kept sets, and a chi-square
-goodness-of-fit test of the sampler's
-draws against the filtered softmax computed independently in NumPy.
+goodness-of-fit test of the sampler's draws against the filtered softmax
+computed independently in NumPy.
 """
 
 from __future__ import annotations
