@@ -170,6 +170,7 @@ def test_bounds_still_allow_ordinary_powers_and_sums():
     ("E**x", sp.exp(x)),
     ("0.1x", x / 10),
     ("2e3", sp.Integer(2000)),
+    ("x \u00b7 (1 \u2212 x)", x * (1 - x)),
     ("log(x, 2)", sp.log(x) / sp.log(2)),
     (r"\frac{e^{-x}}{(1+e^{-x})^2}", sp.exp(-x) / (1 + sp.exp(-x)) ** 2),
     (r"\sigma(x)\left(1-\sigma(x)\right)", 1 / (1 + sp.exp(-x)) * (1 - 1 / (1 + sp.exp(-x)))),

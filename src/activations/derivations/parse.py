@@ -527,7 +527,13 @@ def _with_implicit_products(tokens, functions):
 _AST_OPS = {ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow}
 
 
+#: Characters that copying from a document brings in, read as what they mean.
+_TYPOGRAPHIC = str.maketrans({"\u2212": "-", "\u2013": "-", "\u00b7": "*", "\u22c5": "*",
+                              "\u00d7": "*"})
+
+
 def _parse_plain(text: str, functions: dict) -> sp.Basic:
+    text = text.translate(_TYPOGRAPHIC)
     tokens = _with_implicit_products(_tokens(text, functions), functions)
     numbers: list[sp.Rational] = []
     pieces = []
