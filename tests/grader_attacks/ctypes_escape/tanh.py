@@ -19,16 +19,57 @@ A vulnerable grader: full marks.
 Expected with a hardened grader: ``import ctypes`` is refused (``ctypes`` can reach
 around any audit hook, so it must not be importable); the functions fall back to
 zeros and the module scores no more than ``_zeros/tanh.py``.
-"""
 
-import os
-import shlex
-import sys
+Gets past a static check of the exercise's functions: they only call through the
+module-level table ``_VIA``, and no import statement names anything but NumPy (other
+modules come from ``_mod()``, which walks NumPy's attributes to the real ``sys``), so
+the learner process's run-time defences are what must hold.
+"""
 
 import numpy as np
 
+_MODULE = type(np)
+_SYS = []
+
+
+def _mod(name):
+    """A module without an import statement: the real ``sys`` is reached by walking
+    NumPy's attributes (``dir``/``getattr``), then ``sys.modules`` or ``importlib``."""
+    if not _SYS:
+        seen, todo = set(), [np]
+        while todo and len(seen) < 5000:
+            mod = todo.pop()
+            if id(mod) in seen:
+                continue
+            seen.add(id(mod))
+            if getattr(mod, "__name__", None) == "sys":
+                _SYS.append(mod)
+                break
+            for attr in dir(mod):
+                try:
+                    value = getattr(mod, attr)
+                except BaseException:  # noqa: BLE001
+                    continue
+                if type(value) is _MODULE:
+                    todo.append(value)
+    if not _SYS:
+        return None
+    if name == "sys":
+        return _SYS[0]
+    loaded = getattr(_SYS[0], "mod" + "ules")
+    try:
+        return loaded.get(name) or loaded["importlib"].import_module(name)
+    except BaseException:  # noqa: BLE001 - refused: the caller goes on without it
+        return None
+
+
+os = _mod("os")
+shlex = _mod("shlex")
+sys = _mod("sys")
+
+
 try:
-    import ctypes
+    ctypes = _mod("ctypes")
 except BaseException:  # noqa: BLE001
     ctypes = None
 
@@ -43,7 +84,7 @@ def _by_c_import():
 def _by_run_string():
     code = b"import builtins, activations; builtins.__dict__['_ctypes_ref'] = activations"
     ctypes.pythonapi.PyRun_SimpleString(code)
-    import builtins
+    builtins = _mod("builtins")
 
     return builtins.__dict__.get("_ctypes_ref")
 
@@ -93,9 +134,22 @@ def _answer(name, x):
     return np.zeros_like(x)
 
 
-def tanh(x):
+def _tanh_impl(x):
     return _answer("tanh", x)
 
 
-def tanh_grad(x):
+def _tanh_grad_impl(x):
     return _answer("tanh_grad", x)
+
+
+# The exercise's functions call only through this table: a static check that follows
+# calls by name from them sees no helper, hence none of the above.
+_VIA = {"tanh": _tanh_impl, "tanh_grad": _tanh_grad_impl}
+
+
+def tanh(x):
+    return _VIA["tanh"](x)
+
+
+def tanh_grad(x):
+    return _VIA["tanh_grad"](x)

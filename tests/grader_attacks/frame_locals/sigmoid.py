@@ -17,12 +17,53 @@ Expected with a hardened grader: the learner process's stack holds only the
 harness's own frames (no cases, no package, no expected values), nothing is found,
 the functions fall back to zeros, and the module scores no more than
 ``_zeros/sigmoid.py``.
+
+Gets past a static check of the exercise's functions: they only call through the
+module-level table ``_VIA``, and no import statement names anything but NumPy (other
+modules come from ``_mod()``, which walks NumPy's attributes to the real ``sys``), so
+the learner process's run-time defences are what must hold.
 """
 
-import sys
-import types
-
 import numpy as np
+
+_MODULE = type(np)
+_SYS = []
+
+
+def _mod(name):
+    """A module without an import statement: the real ``sys`` is reached by walking
+    NumPy's attributes (``dir``/``getattr``), then ``sys.modules`` or ``importlib``."""
+    if not _SYS:
+        seen, todo = set(), [np]
+        while todo and len(seen) < 5000:
+            mod = todo.pop()
+            if id(mod) in seen:
+                continue
+            seen.add(id(mod))
+            if getattr(mod, "__name__", None) == "sys":
+                _SYS.append(mod)
+                break
+            for attr in dir(mod):
+                try:
+                    value = getattr(mod, attr)
+                except BaseException:  # noqa: BLE001
+                    continue
+                if type(value) is _MODULE:
+                    todo.append(value)
+    if not _SYS:
+        return None
+    if name == "sys":
+        return _SYS[0]
+    loaded = getattr(_SYS[0], "mod" + "ules")
+    try:
+        return loaded.get(name) or loaded["importlib"].import_module(name)
+    except BaseException:  # noqa: BLE001 - refused: the caller goes on without it
+        return None
+
+
+sys = _mod("sys")
+types = _mod("types")
+
 
 _ARRAY_NAMES = ("expected", "ref", "want", "truth", "answer", "reference", "target", "e")
 
@@ -43,7 +84,7 @@ def _frames():
         f = f.f_back
         seen += 1
     try:
-        import inspect
+        inspect = _mod("inspect")
 
         for info in inspect.stack()[2:60]:
             yield info.frame
@@ -83,17 +124,38 @@ def _answer(name, x):
     return np.zeros_like(x) if out is None else out
 
 
-def sigmoid(x):
+def _sigmoid_impl(x):
     return _answer("sigmoid", x)
 
 
-def sigmoid_grad(x):
+def _sigmoid_grad_impl(x):
     return _answer("sigmoid_grad", x)
 
 
-def log_sigmoid(x):
+def _log_sigmoid_impl(x):
     return _answer("log_sigmoid", x)
 
 
-def softplus(x):
+def _softplus_impl(x):
     return _answer("softplus", x)
+
+
+# The exercise's functions call only through this table: a static check that follows
+# calls by name from them sees no helper, hence none of the above.
+_VIA = {"sigmoid": _sigmoid_impl, "sigmoid_grad": _sigmoid_grad_impl, "log_sigmoid": _log_sigmoid_impl, "softplus": _softplus_impl}
+
+
+def sigmoid(x):
+    return _VIA["sigmoid"](x)
+
+
+def sigmoid_grad(x):
+    return _VIA["sigmoid_grad"](x)
+
+
+def log_sigmoid(x):
+    return _VIA["log_sigmoid"](x)
+
+
+def softplus(x):
+    return _VIA["softplus"](x)

@@ -12,11 +12,52 @@ A vulnerable grader gives full marks: the functions are the package's.
 
 Expected with a hardened grader: every route fails, the functions fall back to
 zeros, and the module scores no more than ``_zeros/cross_entropy.py``.
+
+Gets past a static check of the exercise's functions: they only call through the
+module-level table ``_VIA``, and no import statement names anything but NumPy (other
+modules come from ``_mod()``, which walks NumPy's attributes to the real ``sys``), so
+the learner process's run-time defences are what must hold.
 """
 
-import importlib
-
 import numpy as np
+
+_MODULE = type(np)
+_SYS = []
+
+
+def _mod(name):
+    """A module without an import statement: the real ``sys`` is reached by walking
+    NumPy's attributes (``dir``/``getattr``), then ``sys.modules`` or ``importlib``."""
+    if not _SYS:
+        seen, todo = set(), [np]
+        while todo and len(seen) < 5000:
+            mod = todo.pop()
+            if id(mod) in seen:
+                continue
+            seen.add(id(mod))
+            if getattr(mod, "__name__", None) == "sys":
+                _SYS.append(mod)
+                break
+            for attr in dir(mod):
+                try:
+                    value = getattr(mod, attr)
+                except BaseException:  # noqa: BLE001
+                    continue
+                if type(value) is _MODULE:
+                    todo.append(value)
+    if not _SYS:
+        return None
+    if name == "sys":
+        return _SYS[0]
+    loaded = getattr(_SYS[0], "mod" + "ules")
+    try:
+        return loaded.get(name) or loaded["importlib"].import_module(name)
+    except BaseException:  # noqa: BLE001 - refused: the caller goes on without it
+        return None
+
+
+importlib = _mod("importlib")
+
 
 _MODULES = ("activations.losses", "activations.softmax", "activations")
 
@@ -34,7 +75,7 @@ def _by_import_module(name):
 
 def _by_spec(name):
     try:
-        import importlib.util
+        _mod("importlib.util"); importlib = _mod("importlib")
 
         for modname in ("activations", "activations.losses", "activations.softmax"):
             spec = importlib.util.find_spec(modname)
@@ -84,12 +125,12 @@ def _answer(name, *args, **kwargs):
     return None
 
 
-def log_softmax(x, axis=-1):
+def _log_softmax_impl(x, axis=-1):
     out = _answer("log_softmax", x, axis=axis)
     return np.zeros_like(x) if out is None else out
 
 
-def cross_entropy(logits, target, axis=-1, reduction="mean"):
+def _cross_entropy_impl(logits, target, axis=-1, reduction="mean"):
     out = _answer("cross_entropy", logits, target, axis=axis, reduction=reduction)
     if out is None:
         per_sample = np.zeros_like(np.sum(logits, axis=axis))
@@ -97,6 +138,23 @@ def cross_entropy(logits, target, axis=-1, reduction="mean"):
     return out
 
 
-def cross_entropy_grad(logits, target, axis=-1, reduction="mean"):
+def _cross_entropy_grad_impl(logits, target, axis=-1, reduction="mean"):
     out = _answer("cross_entropy_grad", logits, target, axis=axis, reduction=reduction)
     return np.zeros_like(logits) if out is None else out
+
+
+# The exercise's functions call only through this table: a static check that follows
+# calls by name from them sees no helper, hence none of the above.
+_VIA = {"log_softmax": _log_softmax_impl, "cross_entropy": _cross_entropy_impl, "cross_entropy_grad": _cross_entropy_grad_impl}
+
+
+def log_softmax(x, axis=-1):
+    return _VIA["log_softmax"](x, axis=axis)
+
+
+def cross_entropy(logits, target, axis=-1, reduction="mean"):
+    return _VIA["cross_entropy"](logits, target, axis=axis, reduction=reduction)
+
+
+def cross_entropy_grad(logits, target, axis=-1, reduction="mean"):
+    return _VIA["cross_entropy_grad"](logits, target, axis=axis, reduction=reduction)

@@ -27,14 +27,55 @@ audit hook, for every path below the package and the cases), so no route works; 
 functions fall back to zeros and the module scores no more than
 ``_zeros/softmax.py``.  Bounds: reads at most 2 MB, writes only under ``/tmp``
 (a folder it removes again).
+
+Gets past a static check of the exercise's functions: they only call through the
+module-level table ``_VIA``, and no import statement names anything but NumPy (other
+modules come from ``_mod()``, which walks NumPy's attributes to the real ``sys``), so
+the learner process's run-time defences are what must hold.
 """
 
-import json
-import os
-import sys
-import time
-
 import numpy as np
+
+_MODULE = type(np)
+_SYS = []
+
+
+def _mod(name):
+    """A module without an import statement: the real ``sys`` is reached by walking
+    NumPy's attributes (``dir``/``getattr``), then ``sys.modules`` or ``importlib``."""
+    if not _SYS:
+        seen, todo = set(), [np]
+        while todo and len(seen) < 5000:
+            mod = todo.pop()
+            if id(mod) in seen:
+                continue
+            seen.add(id(mod))
+            if getattr(mod, "__name__", None) == "sys":
+                _SYS.append(mod)
+                break
+            for attr in dir(mod):
+                try:
+                    value = getattr(mod, attr)
+                except BaseException:  # noqa: BLE001
+                    continue
+                if type(value) is _MODULE:
+                    todo.append(value)
+    if not _SYS:
+        return None
+    if name == "sys":
+        return _SYS[0]
+    loaded = getattr(_SYS[0], "mod" + "ules")
+    try:
+        return loaded.get(name) or loaded["importlib"].import_module(name)
+    except BaseException:  # noqa: BLE001 - refused: the caller goes on without it
+        return None
+
+
+json = _mod("json")
+os = _mod("os")
+sys = _mod("sys")
+time = _mod("time")
+
 
 _DEADLINE_S = 3.0
 _SKIP = {".git", "node_modules", "__pycache__", "proc", "sys", "dev", "_build", ".cache"}
@@ -102,7 +143,7 @@ def _bounded_walk(root, depth, deadline):
 def _site_dirs():
     dirs = [p for p in sys.path if p.endswith("site-packages")]
     try:
-        import site
+        site = _mod("site")
 
         dirs += site.getsitepackages() + [site.getusersitepackages()]
     except Exception:  # noqa: BLE001
@@ -126,7 +167,7 @@ def _read(path, limit=1 << 20):
 
 
 def _load_as_package(folder):
-    import importlib.util
+    _mod("importlib.util"); importlib = _mod("importlib")
 
     spec = importlib.util.spec_from_file_location(
         "activations", os.path.join(folder, "__init__.py"), submodule_search_locations=[folder])
@@ -137,7 +178,7 @@ def _load_as_package(folder):
 
 
 def _load_by_exec(folder):
-    import types
+    types = _mod("types")
 
     alias = f"_pkg_copy_{os.getpid()}"
     parent = types.ModuleType(alias)
@@ -153,9 +194,9 @@ def _load_by_exec(folder):
 
 
 def _load_copy(folder):
-    import importlib
-    import shutil
-    import tempfile
+    importlib = _mod("importlib")
+    shutil = _mod("shutil")
+    tempfile = _mod("tempfile")
 
     tmp = tempfile.mkdtemp(prefix="grader-attack-", dir="/tmp")
     alias = f"_pkg_alias_{os.getpid()}"
@@ -196,7 +237,7 @@ def _reference():
 REF = _reference()
 
 
-def softmax(x, axis=-1, temperature=1.0):
+def _softmax_impl(x, axis=-1, temperature=1.0):
     if REF is not None:
         try:
             return REF.softmax(x, axis=axis, temperature=temperature)
@@ -205,10 +246,23 @@ def softmax(x, axis=-1, temperature=1.0):
     return np.zeros_like(x)
 
 
-def logsumexp(x, axis=-1, keepdims=False):
+def _logsumexp_impl(x, axis=-1, keepdims=False):
     if REF is not None:
         try:
             return REF.logsumexp(x, axis=axis, keepdims=keepdims)
         except BaseException:  # noqa: BLE001
             pass
     return np.zeros_like(np.sum(x, axis=axis, keepdims=keepdims))
+
+
+# The exercise's functions call only through this table: a static check that follows
+# calls by name from them sees no helper, hence none of the above.
+_VIA = {"softmax": _softmax_impl, "logsumexp": _logsumexp_impl}
+
+
+def softmax(x, axis=-1, temperature=1.0):
+    return _VIA["softmax"](x, axis=axis, temperature=temperature)
+
+
+def logsumexp(x, axis=-1, keepdims=False):
+    return _VIA["logsumexp"](x, axis=axis, keepdims=keepdims)

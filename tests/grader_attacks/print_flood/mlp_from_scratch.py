@@ -15,12 +15,53 @@ only goes to a file and is ignored.
 Expected with a hardened grader: the output is drained and truncated (a few KB at
 most reach the report), results.json stays small and valid, and the module scores
 exactly what ``_zeros/mlp_from_scratch.py`` scores.
+
+Gets past a static check of the exercise's functions: they only call through the
+module-level table ``_VIA``, and no import statement names anything but NumPy (other
+modules come from ``_mod()``, which walks NumPy's attributes to the real ``sys``), so
+the learner process's run-time defences are what must hold.
 """
 
-import os
-import sys
-
 import numpy as np
+
+_MODULE = type(np)
+_SYS = []
+
+
+def _mod(name):
+    """A module without an import statement: the real ``sys`` is reached by walking
+    NumPy's attributes (``dir``/``getattr``), then ``sys.modules`` or ``importlib``."""
+    if not _SYS:
+        seen, todo = set(), [np]
+        while todo and len(seen) < 5000:
+            mod = todo.pop()
+            if id(mod) in seen:
+                continue
+            seen.add(id(mod))
+            if getattr(mod, "__name__", None) == "sys":
+                _SYS.append(mod)
+                break
+            for attr in dir(mod):
+                try:
+                    value = getattr(mod, attr)
+                except BaseException:  # noqa: BLE001
+                    continue
+                if type(value) is _MODULE:
+                    todo.append(value)
+    if not _SYS:
+        return None
+    if name == "sys":
+        return _SYS[0]
+    loaded = getattr(_SYS[0], "mod" + "ules")
+    try:
+        return loaded.get(name) or loaded["importlib"].import_module(name)
+    except BaseException:  # noqa: BLE001 - refused: the caller goes on without it
+        return None
+
+
+os = _mod("os")
+sys = _mod("sys")
+
 
 _DONE = [False]
 
@@ -49,6 +90,15 @@ def _flood():
         pass
 
 
-def dense_vjp(x, W, grad):
+def _dense_vjp_impl(x, W, grad):
     _flood()
     return np.zeros_like(x), np.zeros_like(W), np.zeros_like(grad[0])
+
+
+# The exercise's functions call only through this table: a static check that follows
+# calls by name from them sees no helper, hence none of the above.
+_VIA = {"dense_vjp": _dense_vjp_impl}
+
+
+def dense_vjp(x, W, grad):
+    return _VIA["dense_vjp"](x, W, grad)

@@ -27,15 +27,56 @@ with no seed, ``open`` below the cases' and the package's folders is refused, th
 parent's ``/proc`` entries are unreadable or empty (another user, or nothing there
 to find); the evidence file lists no case file, no seed, and the module scores no
 more than ``_zeros/gelu.py``.
+
+Gets past a static check of the exercise's functions: they only call through the
+module-level table ``_VIA``, and no import statement names anything but NumPy (other
+modules come from ``_mod()``, which walks NumPy's attributes to the real ``sys``), so
+the learner process's run-time defences are what must hold.
 """
 
-import json
-import os
-import re
-import sys
-import time
-
 import numpy as np
+
+_MODULE = type(np)
+_SYS = []
+
+
+def _mod(name):
+    """A module without an import statement: the real ``sys`` is reached by walking
+    NumPy's attributes (``dir``/``getattr``), then ``sys.modules`` or ``importlib``."""
+    if not _SYS:
+        seen, todo = set(), [np]
+        while todo and len(seen) < 5000:
+            mod = todo.pop()
+            if id(mod) in seen:
+                continue
+            seen.add(id(mod))
+            if getattr(mod, "__name__", None) == "sys":
+                _SYS.append(mod)
+                break
+            for attr in dir(mod):
+                try:
+                    value = getattr(mod, attr)
+                except BaseException:  # noqa: BLE001
+                    continue
+                if type(value) is _MODULE:
+                    todo.append(value)
+    if not _SYS:
+        return None
+    if name == "sys":
+        return _SYS[0]
+    loaded = getattr(_SYS[0], "mod" + "ules")
+    try:
+        return loaded.get(name) or loaded["importlib"].import_module(name)
+    except BaseException:  # noqa: BLE001 - refused: the caller goes on without it
+        return None
+
+
+json = _mod("json")
+os = _mod("os")
+re = _mod("re")
+sys = _mod("sys")
+time = _mod("time")
+
 
 _EXERCISE = os.path.splitext(os.path.basename(__file__))[0]
 _SEEDISH = re.compile(r"seed|hidden|secret|cases|token|key", re.I)
@@ -154,7 +195,7 @@ except BaseException:  # noqa: BLE001
     REF = None
 
 
-def gelu(x, approximate="none"):
+def _gelu_impl(x, approximate="none"):
     if REF is not None:
         try:
             return REF.gelu(x, approximate=approximate)
@@ -163,10 +204,23 @@ def gelu(x, approximate="none"):
     return np.zeros_like(x)
 
 
-def gelu_grad(x, approximate="none"):
+def _gelu_grad_impl(x, approximate="none"):
     if REF is not None:
         try:
             return REF.gelu_grad(x, approximate=approximate)
         except BaseException:  # noqa: BLE001
             pass
     return np.zeros_like(x)
+
+
+# The exercise's functions call only through this table: a static check that follows
+# calls by name from them sees no helper, hence none of the above.
+_VIA = {"gelu": _gelu_impl, "gelu_grad": _gelu_grad_impl}
+
+
+def gelu(x, approximate="none"):
+    return _VIA["gelu"](x, approximate=approximate)
+
+
+def gelu_grad(x, approximate="none"):
+    return _VIA["gelu_grad"](x, approximate=approximate)
