@@ -11,7 +11,7 @@ Verification proves each link ``step_{k-1} = step_k`` by simplifying the
 difference of the two sides to zero: never by comparing structure.  A
 derivation over vectors of unknown length (softmax, cross-entropy) is either
 proved for symbolic ``n`` or, where SymPy cannot, instantiated and proved for
-every length in :attr:`Derivation.sizes` (1 to 6) and every assignment of its
+every length in :attr:`Derivation.sizes` (each derivation names its own, e.g. 1 to 6) and every assignment of its
 free indices; :attr:`Verification.scope` says which.
 """
 

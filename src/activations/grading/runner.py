@@ -232,6 +232,9 @@ def warm_up() -> None:
     # The cases' mpmath references: 40 digits, set here (in the grading process)
     # rather than at the cases' import, which must not change anyone's mpmath.
     mpmath.mp.dps = 40
+    from activations.derivations import parse_step
+
+    parse_step(r"\frac{x}{2}")  # loads the LaTeX parser of the derivation cases (~1 s)
     x = np.array([-1.0, 0.0, 2.0])
     activations.softmax(x)
     activations.gelu(x)
