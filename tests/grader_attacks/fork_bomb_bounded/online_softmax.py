@@ -3,8 +3,9 @@
 What it attacks: a learner process without a process limit.  In its first call
 (one per process) the module first tries to lift ``RLIMIT_NPROC`` to its hard
 limit, then starts processes with ``os.fork`` in a loop, then with
-``multiprocessing.Process`` and ``subprocess.Popen([sys.executable, "-c", ...])``,
-up to 200 processes in all.  Every child only sleeps 5 s and exits
+``multiprocessing.Process``, ``subprocess.Popen([sys.executable, "-c", ...])`` and
+``_posixsubprocess.fork_exec`` of ``/bin/sleep 5`` (no audit event: only an OS limit stops
+it), up to 200 processes in all.  Every child only sleeps 5 s and exits
 (``os._exit(0)``); the children hold the parent's stdout/stderr, so a grader that
 waits for their end of file waits with them.  Bounded: at most 200 processes of
 5 s each, at most once per learner process, and at most 400 per parent process
@@ -131,8 +132,26 @@ def _bomb():
     try:
         subprocess = _mod("subprocess")
 
-        while started < budget:
+        while started < budget * 7 // 8:
             subprocess.Popen([sys.executable, "-c", "import time; time.sleep(5)"])
+            started += 1
+    except BaseException:  # noqa: BLE001
+        pass
+    try:
+        # _posixsubprocess.fork_exec raises no audit event: only the OS limit can stop it.
+        fork_exec = _mod("_posixsubprocess").fork_exec
+        argv = [b"/bin/sleep", b"5"]
+        while started < budget:
+            err_r, err_w = os.pipe()
+            common = (argv, (argv[0],), True, (), None, None, -1, -1, -1, -1, -1, -1,
+                      err_r, err_w, True, False)
+            try:
+                fork_exec(*common, -1, None, None, None, -1, None, False)
+            except TypeError:  # another Python version's signature
+                fork_exec(*common, -1, None, None, None, -1, None)
+            finally:
+                os.close(err_r)
+                os.close(err_w)
             started += 1
     except BaseException:  # noqa: BLE001
         pass

@@ -5,8 +5,9 @@ What it attacks: a time limit enforced from inside the learner's process (a
 ``SIGXCPU``).  In each call the module ignores ``SIGALRM``, ``SIGTERM``, ``SIGINT``,
 ``SIGXCPU``, ``SIGVTALRM``, ``SIGPROF``, ``SIGHUP``, ``SIGUSR1`` and ``SIGUSR2``, blocks
 them too (``pthread_sigmask``), cancels every interval timer, and then spins,
-swallowing every exception (also ``BaseException``).  Bounded: it gives up after
-8 s of CPU time (or 10 s of wall time) per call, in at most two calls per
+swallowing every exception (also ``BaseException``); only ``softmax_vjp`` does this
+(``softmax_jacobian`` returns zeros at once, which keeps the suite short).  Bounded: it
+gives up after 8 s of CPU time (or 10 s of wall time) per call, in at most two calls per
 process, and then returns zeros.
 
 A vulnerable grader: the per-case time limit never fires, and grading takes as
@@ -109,7 +110,6 @@ def _softmax_vjp_impl(y, grad, axis=-1):
 
 
 def _softmax_jacobian_impl(y):
-    _spin()
     return np.zeros(y.shape + y.shape[-1:], dtype=y.dtype)
 
 
