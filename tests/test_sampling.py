@@ -239,6 +239,15 @@ def test_sample_float16_and_float32():
         assert _chi_square(z.astype(np.float64), d) > 1e-3
 
 
+def test_sample_extreme_temperatures_without_warning():
+    z = np.array([[0.0, 1.0, 1.0 - 1e-3], [1e308, -1e308, 0.0]])
+    cold = A.sample(np.repeat(z, 100, axis=0), temperature=1e-300, rng=np.random.default_rng(0))
+    np.testing.assert_array_equal(cold, np.repeat([1, 0], 100))
+    hot = A.sample(np.zeros((30_000, 3)) + [0.0, 50.0, -50.0], temperature=1e300,
+                   rng=np.random.default_rng(0))
+    assert _chi_square([0.0, 0.0, 0.0], hot) > 1e-3  # uniform in the limit T -> oo
+
+
 def test_sample_does_not_mutate():
     z = np.array([[0.5, 2.0, -1.0]])
     before = z.copy()

@@ -243,7 +243,13 @@ def sample(logits, *, temperature=1.0, top_k=None, top_p=None, axis=-1, rng=None
         raise ValueError("logits hold NaN or +inf: those slices have no distribution to sample")
     if xp.any(xp.all(x == -math.inf, axis=axis)):
         raise ValueError("a slice of logits is all -inf: it has no distribution to sample")
-    z = x / t if t != 1.0 else x
+    # Shift by the slice maximum before dividing (softmax is shift invariant): then
+    # z <= 0, and x / t cannot overflow to +inf for a tiny temperature (a silent NaN
+    # distribution otherwise).  A very negative z may still round to -inf, which is
+    # right (probability 0 at that temperature); only NumPy warns about it.
+    m = xp.max(x, axis=axis, keepdims=True)
+    with np.errstate(over="ignore"):
+        z = (x - m) / t
     if top_k is not None:
         z = top_k_filter(z, top_k, axis=axis)
     if top_p is not None:
