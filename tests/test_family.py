@@ -23,7 +23,7 @@ from hypothesis.extra.numpy import arrays
 
 import activations as A
 from activations.family import SELU_ALPHA, SELU_SCALE
-from conftest import FLOAT_NAMES, PROPERTY, asarray, assert_close_ulp, dtype_of, mp_float, to_numpy
+from conftest import FLOAT_NAMES, PROPERTY, asarray, assert_close_ulp, mp_float, to_numpy
 
 mpmath.mp.dps = 50
 mpf = mpmath.mpf

@@ -143,7 +143,7 @@ def celu_properties() -> Claim:
     f = CELU[celu]
     left, right = _one_sided(f, 0)
     c1 = left == 1 and right == 1  # continuously differentiable for every alpha > 0
-    elu1 = {elu: sp.Lambda(t, sp.Piecewise((t, t > 0), (sp.exp(t) - 1, True)))}[elu]
+    elu1 = sp.Lambda(t, sp.Piecewise((t, t > 0), (sp.exp(t) - 1, True)))  # ELU with alpha = 1
     scaled = all(sp.simplify(f(v) - alpha * elu1(v / alpha)) == 0 for v in (xp, xn))
     at_one = all(sp.simplify(f(v).subs(alpha, 1) - ELU[elu](v).subs(alpha, 1)) == 0 for v in (xp, xn))
     # Barron's limits: ReLU as alpha -> 0+, the identity as alpha -> infinity (branch x < 0)
