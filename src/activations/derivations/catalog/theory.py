@@ -10,6 +10,8 @@ from ..core import Derivation, Step
 from ..registry import Claim, claim, derivation
 from .cross_entropy import SOFTMAX, TARGET, S, i, j, k, n, p, y, z
 
+v = sp.IndexedBase("v", real=True)  # a direction in logit space
+
 SIZES = range(2, 5)  # the explicit claims are checked for n = 2, 3, 4
 
 
@@ -50,6 +52,39 @@ def ce_hessian() -> Derivation:
         note="The first line differentiates the gradient $\\partial \\ell / \\partial z_i = p_i - y_i$ "
              "of the chapter on cross-entropy once more. In matrix form, "
              "$H = \\operatorname{diag}(p) - p p^\\top$.",
+    )
+
+
+@derivation("theory.hessian_quadratic_form")
+def hessian_quadratic_form() -> Derivation:
+    # Sums are built outside evaluate(False) (inside it, Sum wraps its body in a
+    # Mul(1, ...) that the printer shows); their bodies and the sums' combinations inside.
+    vbar = sp.Sum(p(k) * v[k], (k, 1, n))
+    mean_i = sp.Sum(p(i) * v[i], (i, 1, n))
+    mean_j = sp.Sum(p(j) * v[j], (j, 1, n))
+    square = sp.Sum(p(i) * v[i] ** 2, (i, 1, n))
+    total = sp.Sum(p(i), (i, 1, n))
+    with sp.evaluate(False):
+        entry = (sp.KroneckerDelta(i, j) * p(i) - p(i) * p(j)) * v[i] * v[j]
+        centred = p(i) * (v[i] - vbar) ** 2
+    lhs = sp.Sum(sp.Sum(entry, (j, 1, n)), (i, 1, n))
+    variance = sp.Sum(centred, (i, 1, n))
+    with sp.evaluate(False):
+        steps = (
+            Step(square - mean_i * mean_j,
+                 "the $\\delta_{ij}$ keeps $j = i$ in the first term; the second factorises"),
+            Step(sp.Add(square, sp.Mul(-2, vbar, mean_i), sp.Mul(sp.Pow(vbar, 2), total)),
+                 "$-\\bar v^2 = -2 \\bar v^2 + \\bar v^2 \\sum_i p_i$: the probabilities sum to 1"),
+            Step(variance, "the expansion of the square"),
+        )
+    return Derivation(
+        name="theory.hessian_quadratic_form",
+        title=r"$v^\top H v$ is the variance of $v$ under $p$, so $H \succeq 0$",
+        lhs=lhs,
+        steps=steps,
+        definitions=SOFTMAX,
+        size=n, sizes=range(1, 6),
+        note="Here $\\bar v = \\sum_k p_k v_k$. The last line is a sum of non-negative terms.",
     )
 
 
