@@ -11,6 +11,8 @@ import re
 import shutil
 import subprocess
 import sys
+import tarfile
+import tempfile
 import time
 from pathlib import Path
 
@@ -18,6 +20,9 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 BUILD_SCRIPT = ROOT / "tools" / "build_book.py"
+# tools/ holds modules the tests use too (cdp: headless Chromium; lock: the lock file's inputs).
+if str(ROOT / "tools") not in sys.path:
+    sys.path.insert(0, str(ROOT / "tools"))
 ARTIFACTS = ROOT / "artifacts"
 
 # What the copy leaves out: hidden folders (.git, .venv, caches), environments, build outputs.
@@ -115,3 +120,32 @@ def warning_lines(output: str) -> list[str]:
     """Lines of a build's output that report a warning or an error."""
     return [line for line in output.splitlines()
             if ("WARNING" in line or "ERROR" in line) and not line.startswith(KERNEL_TCP_NOTICE)]
+
+
+# axe-core, the accessibility engine the browser test runs in every page: the npm package at a fixed
+# version, unpacked once into _vendor/ (git-ignored) and injected into the pages by the test, so no
+# page loads anything from a network.
+AXE_SPEC = "axe-core@4.14.1"
+AXE_JS = ROOT / "_vendor" / "axe-core" / "axe.min.js"
+
+
+def ensure_axe() -> Path:
+    """``_vendor/axe-core/axe.min.js``, fetched with ``npm pack`` the first time."""
+    if AXE_JS.is_file():
+        return AXE_JS
+    npm = shutil.which("npm")
+    if npm is None:
+        raise RuntimeError(f"{AXE_JS.relative_to(ROOT)} is missing and npm is not on PATH to fetch {AXE_SPEC}")
+    AXE_JS.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=AXE_JS.parent) as tmp:
+        proc = subprocess.run([npm, "pack", AXE_SPEC, "--pack-destination", tmp], capture_output=True, text=True)
+        tarballs = sorted(Path(tmp).glob("axe-core-*.tgz"))
+        if proc.returncode != 0 or not tarballs:
+            raise RuntimeError(f"`npm pack {AXE_SPEC}` failed (exit {proc.returncode}):\n{proc.stdout}{proc.stderr}")
+        with tarfile.open(tarballs[0]) as tar:
+            member = tar.getmember("package/axe.min.js")
+            data = tar.extractfile(member).read()
+        partial = AXE_JS.with_suffix(".part")
+        partial.write_bytes(data)
+        partial.replace(AXE_JS)
+    return AXE_JS

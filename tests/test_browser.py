@@ -5,6 +5,14 @@ every derivation dropdown opens on a click and shows typeset math, every link in
 at a file that exists, and the browser console stayed free of errors. A screenshot of each page goes
 to artifacts/screenshots/.
 
+Accessibility, per page: every image has a non-empty alt text; the headings of the page go down one
+level at a time (no h2 followed by an h4) and the page opens with its h1; axe-core (the npm package,
+unpacked into _vendor/ and injected into the page, no network) finds no critical or serious violation
+of WCAG 2 A/AA, checked with every dropdown open. In the theme's dark mode (the reader's system set to
+``prefers-color-scheme: dark``): the page is dark, axe-core again finds no such violation, and every
+figure stays readable: a screenshot of it shows its ink against a light backdrop (contrast ratio at
+least 3, WCAG's minimum for graphics). Dark-mode screenshots go to artifacts/screenshots/dark/.
+
 Chromium is Debian's package (``apt-get install chromium``; .ci/run installs it), driven through the
 Chrome DevTools Protocol over a websocket (``websocket-client``); no test tool downloads a browser.
 Without Chromium the tests skip, saying so. No network is needed: the site serves its own MathJax.
@@ -13,24 +21,17 @@ Without Chromium the tests skip, saying so. No network is needed: the site serve
 from __future__ import annotations
 
 import base64
-import functools
-import http.server
-import itertools
+import io
 import json
-import os
 import re
-import shutil
-import subprocess
-import tempfile
-import threading
 import time
 import urllib.parse
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from book_tools import ARTIFACTS, toc_docnames
+from book_tools import ARTIFACTS, ensure_axe, toc_docnames
+from cdp import Chromium, find_chromium, serve
 
 pytest_plugins = ["book_fixtures"]
 pytestmark = pytest.mark.slow
@@ -43,126 +44,11 @@ PAGES = toc_docnames() + EXTRA_PAGES
 NOT_PAGES = {"_static", "_sources", "_images", "mathjax", "reports"}
 
 
-def find_chromium() -> str | None:
-    for name in ("chromium", "chromium-browser"):
-        path = shutil.which(name)
-        if path:
-            return path
-    return "/usr/bin/chromium" if os.access("/usr/bin/chromium", os.X_OK) else None
-
-
-# --- a minimal Chrome DevTools Protocol client ----------------------------------------------
-
-class DevTools:
-    """One websocket to one page target: send commands, collect events."""
-
-    def __init__(self, ws_url: str, close_url: str | None = None):
-        import websocket  # websocket-client
-
-        self.close_url = close_url
-        # Chromium refuses websocket clients that send an Origin it does not allow.
-        self.ws = websocket.create_connection(ws_url, timeout=60, suppress_origin=True)
-        self.ids = itertools.count(1)
-        self.events: list[dict] = []
-
-    def send(self, method: str, timeout: float = 60, **params):
-        msg_id = next(self.ids)
-        self.ws.send(json.dumps({"id": msg_id, "method": method, "params": params}))
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            msg = json.loads(self.ws.recv())
-            if msg.get("id") == msg_id:
-                if "error" in msg:
-                    raise RuntimeError(f"{method}: {msg['error']}")
-                return msg.get("result", {})
-            if "method" in msg:
-                self.events.append(msg)
-        raise TimeoutError(f"no answer to {method} within {timeout} s")
-
-    def wait_for(self, event: str, timeout: float = 60) -> dict:
-        for i, msg in enumerate(self.events):
-            if msg["method"] == event:
-                return self.events.pop(i)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            msg = json.loads(self.ws.recv())
-            if msg.get("method") == event:
-                return msg
-            if "method" in msg:
-                self.events.append(msg)
-        raise TimeoutError(f"no {event} within {timeout} s")
-
-    def evaluate(self, expression: str, timeout: float = 60):
-        """Evaluate JavaScript (awaiting a promise) and return its JSON value."""
-        result = self.send("Runtime.evaluate", timeout=timeout, expression=expression,
-                           awaitPromise=True, returnByValue=True)
-        if "exceptionDetails" in result:
-            details = result["exceptionDetails"]
-            text = details.get("exception", {}).get("description") or details.get("text")
-            raise RuntimeError(f"JavaScript raised: {text}")
-        return result["result"].get("value")
-
-    def close(self):
-        self.ws.close()
-        if self.close_url:  # close the tab too, not only our connection to it
-            with urllib.request.urlopen(self.close_url, timeout=30):
-                pass
-
-
-class Chromium:
-    """Headless Chromium with remote debugging on a free port, in a throw-away profile."""
-
-    def __init__(self, executable: str):
-        self.profile = tempfile.TemporaryDirectory(prefix="chromium-profile-")
-        self.proc = subprocess.Popen(
-            [executable, "--headless", "--remote-debugging-port=0", "--no-sandbox", "--disable-gpu",
-             "--disable-background-networking", "--disable-component-update", "--no-first-run",
-             "--no-default-browser-check", "--disable-extensions", "--hide-scrollbars",
-             "--window-size=1280,1000", f"--user-data-dir={self.profile.name}", "about:blank"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )
-        port_file = Path(self.profile.name) / "DevToolsActivePort"
-        deadline = time.monotonic() + 60
-        while not (port_file.is_file() and port_file.read_text().count("\n") >= 1):
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                self.quit()
-                raise RuntimeError(f"Chromium did not start (exit {self.proc.returncode})")
-            time.sleep(0.1)
-        self.port = int(port_file.read_text().splitlines()[0])
-
-    def new_page(self) -> DevTools:
-        req = urllib.request.Request(f"http://127.0.0.1:{self.port}/json/new?about:blank", method="PUT")
-        with urllib.request.urlopen(req, timeout=30) as resp:
-            target = json.load(resp)
-        return DevTools(target["webSocketDebuggerUrl"],
-                        close_url=f"http://127.0.0.1:{self.port}/json/close/{target['id']}")
-
-    def quit(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.profile.cleanup()
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):  # the test reports what matters
-        pass
-
-
 @pytest.fixture(scope="module")
 def site(built_html):
     """The built book on http://127.0.0.1:<free port>/, served from a thread."""
-    handler = functools.partial(_QuietHandler, directory=str(built_html))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/", built_html
-    server.shutdown()
-    server.server_close()
+    with serve(built_html) as base:
+        yield base, built_html
 
 
 @pytest.fixture(scope="module")
@@ -214,10 +100,16 @@ INSPECT = r"""
       if (at >= 0) rawTex.push(text.slice(Math.max(0, at - 40), at + 40));
     }
   }
+  const withoutAlt = images.filter(img => !(img.getAttribute("alt") || "").trim())
+      .map(img => img.getAttribute("src"));
+  const article = document.querySelector("article.bd-article") || document.querySelector("main") || document.body;
+  const headings = [...article.querySelectorAll("h1, h2, h3, h4, h5, h6")]
+      .filter(h => h.getClientRects().length || h.closest(".toggle-hidden, details"))
+      .map(h => ({level: Number(h.tagName[1]), text: h.textContent.replace(/#$/, "").trim().slice(0, 60)}));
   const links = [...document.querySelectorAll("a[href], link[href]")].map(a => a.href)
       .concat([...document.querySelectorAll("script[src], img[src]")].map(e => e.src));
   return {
-    mathOnPage, mathjax, brokenImages, rawTex, links,
+    mathOnPage, mathjax, brokenImages, rawTex, links, withoutAlt, headings,
     typeset: document.querySelectorAll("mjx-container").length,
     mathErrors: [...document.querySelectorAll("mjx-merror")]
         .map(e => e.getAttribute("data-mjx-error") || e.textContent),
@@ -285,6 +177,90 @@ def _missing_targets(links: list[str], base: str, html: Path) -> list[str]:
     return sorted(missing)
 
 
+# axe-core's rules for WCAG 2.0/2.1 levels A and AA; a critical or serious finding fails the page.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+AXE_FAIL = {"critical", "serious"}
+AXE_RUN = r"""
+(async () => {
+  const result = await axe.run(document, {runOnly: {type: "tag", values: %s}, resultTypes: ["violations"]});
+  return result.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+      nodes: v.nodes.length, targets: v.nodes.slice(0, 4).map(n => n.target.join(" "))}));
+})()
+""" % json.dumps(AXE_TAGS)
+
+
+@pytest.fixture(scope="module")
+def axe_source() -> str:
+    return ensure_axe().read_text(encoding="utf-8")
+
+
+def axe_violations(tab, axe_source: str) -> list[dict]:
+    """Critical and serious WCAG 2 A/AA violations axe-core finds in the page as it is now."""
+    if not tab.evaluate("typeof window.axe !== 'undefined'"):
+        tab.send("Runtime.evaluate", expression=axe_source, returnByValue=True)
+    found = tab.evaluate(AXE_RUN, timeout=120)
+    return [v for v in found if v["impact"] in AXE_FAIL]
+
+
+def _format_axe(violations: list[dict]) -> str:
+    return "; ".join(f"{v['impact']} {v['id']} ({v['help']}) x{v['nodes']}: {v['targets']}" for v in violations)
+
+
+def heading_problems(headings: list[dict]) -> list[str]:
+    """Headings that skip a level on the way down, or a page that does not open with an h1."""
+    problems = []
+    if headings and headings[0]["level"] != 1:
+        problems.append(f"the first heading is h{headings[0]['level']} ({headings[0]['text']!r}), not h1")
+    for before, after in zip(headings, headings[1:]):
+        if after["level"] > before["level"] + 1:
+            problems.append(f"h{before['level']} {before['text']!r} is followed by h{after['level']} {after['text']!r}")
+    return problems
+
+
+def _luminance(rgb):
+    """WCAG relative luminance of sRGB values in [0, 1] (any array shape ending in 3)."""
+    import numpy as np
+
+    c = np.asarray(rgb, dtype=float)
+    lin = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    return lin @ np.array([0.2126, 0.7152, 0.0722])
+
+
+def figure_contrast(png: bytes) -> tuple[float, float]:
+    """(contrast ratio of ink against backdrop, backdrop luminance) in a screenshot of a figure.
+
+    The backdrop is the most common luminance (the figure's background as the reader sees it, page
+    colour showing through any transparent pixels); the ink is the darkest or lightest 2 % of the
+    pixels, whichever differs more from it: axes, labels and curves.
+    """
+    import matplotlib.image
+    import numpy as np
+
+    pixels = matplotlib.image.imread(io.BytesIO(png), format="png")[..., :3]
+    lum = _luminance(pixels).ravel()
+    counts, edges = np.histogram(lum, bins=50, range=(0.0, 1.0))
+    backdrop = float(edges[np.argmax(counts)] + edges[1] / 2)
+    dark, light = float(np.quantile(lum, 0.02)), float(np.quantile(lum, 0.98))
+    ink = dark if abs(backdrop - dark) >= abs(light - backdrop) else light
+    hi, lo = max(backdrop, ink), min(backdrop, ink)
+    return (hi + 0.05) / (lo + 0.05), backdrop
+
+
+# Where each figure of the page is (content images only: the theme has none of its own).
+FIGURE_BOXES = r"""
+(async () => {
+  const images = [...document.querySelectorAll("article.bd-article img")];
+  images.forEach(img => { img.loading = "eager"; });
+  await Promise.all(images.map(img => img.decode().catch(() => null)));
+  return images.filter(img => img.naturalWidth > 0).map(img => {
+    const r = img.getBoundingClientRect();
+    return {src: img.getAttribute("src"), x: r.left + window.scrollX, y: r.top + window.scrollY,
+            width: r.width, height: r.height};
+  });
+})()
+"""
+
+
 def test_every_built_page_is_checked(built_html):
     """PAGES (from _toc.yml) covers every page Sphinx wrote, so no page escapes the browser test."""
     built = {str(p.relative_to(built_html).with_suffix("")) for p in built_html.rglob("*.html")
@@ -301,7 +277,7 @@ def test_the_book_has_derivation_dropdowns(site):
 
 
 @pytest.mark.parametrize("page", PAGES)
-def test_page_in_browser(page, site, browser):
+def test_page_in_browser(page, site, browser, axe_source):
     base, html = site
     tab = browser.new_page()
     problems = []
@@ -329,6 +305,9 @@ def test_page_in_browser(page, site, browser):
             problems.append(f"raw TeX delimiters in the text: {info['rawTex']}")
         if info["brokenImages"]:
             problems.append(f"images that did not load: {info['brokenImages']}")
+        if info["withoutAlt"]:
+            problems.append(f"images without alt text: {info['withoutAlt']}")
+        problems += [f"headings: {p}" for p in heading_problems(info["headings"])]
         missing = _missing_targets(info["links"], base, html)
         if missing:
             problems.append(f"links to files that do not exist: {missing}")
@@ -345,6 +324,13 @@ def test_page_in_browser(page, site, browser):
                 problems.append(f"derivation {where['title']!r} did not open on a click")
             elif not state["visibleMath"] or state["errors"]:
                 problems.append(f"derivation {where['title']!r} opened without visible typeset math: {state}")
+
+        # axe-core with every dropdown open, so that what they hide is checked too.
+        tab.evaluate("document.querySelectorAll('.toggle-hidden').forEach(e => e.classList.remove('toggle-hidden'));"
+                     "document.querySelectorAll('details').forEach(d => { d.open = true; }); true")
+        violations = axe_violations(tab, axe_source)
+        if violations:
+            problems.append(f"axe-core (WCAG 2 A/AA): {_format_axe(violations)}")
 
         # Screenshot of the whole page (up to 8000 px), derivations opened: the window is made as
         # tall as the page, so the layout is the one a reader scrolls through.
@@ -364,3 +350,90 @@ def test_page_in_browser(page, site, browser):
     finally:
         tab.close()
     assert not problems, f"{page}.html:\n  " + "\n  ".join(problems)
+
+
+DARK_SCREENSHOTS = SCREENSHOTS / "dark"
+MIN_FIGURE_CONTRAST = 3.0  # WCAG 2.1 SC 1.4.11, non-text contrast
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_in_dark_mode(page, site, browser, axe_source):
+    """The reader's system asks for dark colours: the theme follows, stays accessible, figures readable."""
+    base, _ = site
+    tab = browser.new_page()
+    problems = []
+    try:
+        tab.send("Page.enable")
+        tab.send("Emulation.setEmulatedMedia", features=[{"name": "prefers-color-scheme", "value": "dark"}])
+        tab.send("Emulation.setDeviceMetricsOverride", width=1280, height=1000, deviceScaleFactor=1,
+                 mobile=False)
+        tab.send("Page.navigate", url=f"{base}{page}.html")
+        tab.wait_for("Page.loadEventFired")
+        if page == "index":
+            time.sleep(0.5)
+            tab.wait_for("Page.loadEventFired", timeout=30)
+        tab.evaluate("(async () => { if (window.MathJax && MathJax.startup) await MathJax.startup.promise; "
+                     "return true; })()", timeout=120)
+        theme = tab.evaluate("document.documentElement.dataset.theme || ''")
+        background = tab.evaluate("getComputedStyle(document.body).backgroundColor")
+        rgb = [int(v) / 255 for v in re.findall(r"\d+", background)[:3]]
+        if theme != "dark" or float(_luminance(rgb)) > 0.2:
+            problems.append(f"the page did not switch to dark mode (data-theme={theme!r}, body {background})")
+        violations = axe_violations(tab, axe_source)
+        if violations:
+            problems.append(f"axe-core in dark mode (WCAG 2 A/AA): {_format_axe(violations)}")
+
+        height = int(min(tab.evaluate("document.documentElement.scrollHeight"), 8000))
+        tab.send("Emulation.setDeviceMetricsOverride", width=1280, height=height, deviceScaleFactor=1,
+                 mobile=False)
+        tab.evaluate("window.scrollTo(0, 0); new Promise(r => setTimeout(r, 300))")
+        for box in tab.evaluate(FIGURE_BOXES, timeout=60):
+            if box["width"] < 8 or box["height"] < 8 or box["y"] + box["height"] > height:
+                continue
+            shot = tab.send("Page.captureScreenshot", format="png", captureBeyondViewport=True,
+                            clip={"x": box["x"], "y": box["y"], "width": box["width"], "height": box["height"],
+                                  "scale": 1})
+            contrast, backdrop = figure_contrast(base64.b64decode(shot["data"]))
+            if contrast < MIN_FIGURE_CONTRAST:
+                problems.append(f"figure {box['src']} is hard to read in dark mode: contrast {contrast:.2f} "
+                                f"of its ink against its backdrop (luminance {backdrop:.2f})")
+        DARK_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        shot = tab.send("Page.captureScreenshot", format="png")
+        (DARK_SCREENSHOTS / f"{page.replace('/', '__')}.png").write_bytes(base64.b64decode(shot["data"]))
+    finally:
+        tab.close()
+    assert not problems, f"{page}.html (dark mode):\n  " + "\n  ".join(problems)
+
+
+def test_the_dark_mode_figure_check_can_fail(tmp_path, browser):
+    """The control for the figure check above: a transparent figure with dark ink on a dark page fails
+    it, the same figure on a white backdrop (as the theme gives figures) passes."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(3, 2), dpi=100)
+    ax.plot([0, 1, 2], [0, 1, 0], color="black")
+    fig.savefig(tmp_path / "figure.png", transparent=True)
+    plt.close(fig)
+    for name, backdrop in (("dark", "#121212"), ("light", "#ffffff")):
+        (tmp_path / f"{name}.html").write_text(
+            f'<!doctype html><html lang="en"><body style="background:#121212;margin:0">'
+            f'<img src="figure.png" alt="a tent function" style="background:{backdrop}"></body></html>',
+            encoding="utf-8")
+    contrasts = {}
+    with serve(tmp_path) as base:
+        tab = browser.new_page()
+        try:
+            tab.send("Page.enable")
+            for name in ("dark", "light"):
+                tab.send("Page.navigate", url=f"{base}{name}.html")
+                tab.wait_for("Page.loadEventFired")
+                box = tab.evaluate(FIGURE_BOXES.replace("article.bd-article img", "img"))[0]
+                shot = tab.send("Page.captureScreenshot", format="png",
+                                clip={**{k: box[k] for k in ("x", "y", "width", "height")}, "scale": 1})
+                contrasts[name] = figure_contrast(base64.b64decode(shot["data"]))[0]
+        finally:
+            tab.close()
+    assert contrasts["dark"] < MIN_FIGURE_CONTRAST <= contrasts["light"], contrasts

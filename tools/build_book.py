@@ -17,6 +17,15 @@ with ``execute_notebooks: cache`` (through a temporary copy of ``_config.yml``),
 so only chapters whose code changed run again.  The cache keys on cell code
 only: a change under ``src/`` is not seen, so use the default (clean, forced)
 build before you commit.
+
+``--edition student`` builds the student edition into the same ``_build/html``: every exercise, no
+solution (tools/sphinx_ext/book_site.py removes them when the pages are written; see the README).
+``make book EDITION=student`` runs it.
+
+``--reuse-doctrees BUILD`` (used by the tests and by ``tools/build_pdf.py``) starts from the doctrees
+and executed notebooks of an earlier clean build ``BUILD`` (a ``_build`` folder) of the same sources,
+so the chapters are not executed again; Sphinx still rereads any page whose source changed since.
+``--output DIR`` writes ``DIR/_build`` instead of ``<book>/_build``.
 """
 
 from __future__ import annotations
@@ -90,18 +99,25 @@ def ensure_mathjax() -> Path:
     return MATHJAX
 
 
-def cache_config(book: Path, tmpdir: Path) -> Path:
-    """A copy of the book's ``_config.yml`` with ``execute_notebooks: cache``."""
+EDITIONS = ("full", "student")
+
+
+def edited_config(book: Path, tmpdir: Path, *, cache: bool = False, edition: str = "full") -> Path:
+    """A copy of the book's ``_config.yml`` with ``execute_notebooks: cache`` and/or the edition."""
     import yaml  # a dependency of jupyter-book
 
     config = yaml.safe_load((book / "_config.yml").read_text(encoding="utf-8"))
-    config.setdefault("execute", {})["execute_notebooks"] = "cache"
+    if cache:
+        config.setdefault("execute", {})["execute_notebooks"] = "cache"
+    if edition != "full":
+        sphinx_config = config.setdefault("sphinx", {}).setdefault("config", {})
+        sphinx_config["book_edition"] = edition
     # Jupyter Book resolves local extensions' folders from the config file's folder (the other paths
     # are resolved from the book's), and this copy lives elsewhere: make them absolute.
     sphinx = config.get("sphinx") or {}
     for name, folder in (sphinx.get("local_extensions") or {}).items():
         sphinx["local_extensions"][name] = str((book / folder).resolve())
-    path = tmpdir / "_config_cache.yml"
+    path = tmpdir / "_config_edited.yml"
     path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
     return path
 
@@ -112,31 +128,64 @@ def jupyter_book_command() -> list[str]:
     return [str(exe)] if exe.is_file() else [sys.executable, "-m", "jupyter_book.cli.main"]
 
 
-def build(book: Path, *, cache: bool = False) -> int:
-    """Build ``book`` into ``book/_build/html``; return the exit status."""
+def _seed_from(previous: Path, build_dir: Path) -> None:
+    """Copy the doctrees and executed notebooks of an earlier build into ``build_dir``."""
+    if not (previous / ".doctrees" / "environment.pickle").is_file():
+        raise BuildError(f"{previous} holds no doctrees of an earlier build (.doctrees/environment.pickle)")
+    build_dir.mkdir(parents=True, exist_ok=True)
+    for name in (".doctrees", "jupyter_execute"):
+        if (previous / name).is_dir() and (previous / name).resolve() != (build_dir / name).resolve():
+            if (build_dir / name).exists():
+                shutil.rmtree(build_dir / name)
+            shutil.copytree(previous / name, build_dir / name, symlinks=True)
+
+
+def build(book: Path, *, cache: bool = False, edition: str = "full", builder: str = "html",
+          output: Path | None = None, reuse: Path | None = None) -> int:
+    """Build ``book`` into ``<output or book>/_build/<builder>``; return the exit status."""
+    if edition not in EDITIONS:
+        raise BuildError(f"unknown edition {edition!r}; choose one of {', '.join(EDITIONS)}")
     book = book.resolve()
-    build_dir = book / "_build"
+    build_dir = (output.resolve() if output else book) / "_build"
     ensure_mathjax()
     if book != ROOT and not (book / "_vendor").exists():
         # Another book (the tests' tiny one) shares this repository's MathJax.
         (book / "_vendor").symlink_to(VENDOR, target_is_directory=True)
-    if not cache and build_dir.exists():
+    if reuse is not None:
+        reuse = reuse.resolve()
+        if reuse != build_dir:
+            if build_dir.exists():
+                shutil.rmtree(build_dir)
+            _seed_from(reuse, build_dir)
+        elif not (build_dir / ".doctrees" / "environment.pickle").is_file():
+            raise BuildError(f"{build_dir} holds no doctrees of an earlier build to reuse")
+        # Only this builder's output is written anew (a student edition must not inherit _sources/).
+        if (build_dir / builder).exists():
+            shutil.rmtree(build_dir / builder)
+    elif not cache and build_dir.exists():
         shutil.rmtree(build_dir)
     cmd = jupyter_book_command() + ["build", str(book), "-W", "-n", "--keep-going"]
+    if builder != "html":
+        cmd += ["--builder", builder]
+    if output is not None:
+        cmd += ["--path-output", str(output.resolve())]
     with tempfile.TemporaryDirectory() as tmp:
         if cache:
             # --all rereads every page, so the warnings of a failed chapter come back.
-            cmd += ["--all", "--config", str(cache_config(book, Path(tmp)))]
+            cmd += ["--all"]
+        if cache or edition != "full":
+            cmd += ["--config", str(edited_config(book, Path(tmp), cache=cache, edition=edition))]
         print("$ " + " ".join(cmd), flush=True)
         start = time.perf_counter()
         returncode = subprocess.run(cmd, cwd=book).returncode
         elapsed = time.perf_counter() - start
-    mode = "cached" if cache else "clean"
+    mode = "cached" if cache else "reusing doctrees" if reuse is not None else "clean"
+    what = f"{mode} build, {edition} edition"
     if returncode != 0:
-        print(f"\nBOOK BUILD FAILED (exit {returncode}) after {elapsed:.1f} s ({mode} build); "
+        print(f"\nBOOK BUILD FAILED (exit {returncode}) after {elapsed:.1f} s ({what}); "
               "see the warnings above.", file=sys.stderr, flush=True)
         return returncode
-    print(f"\nBook built in {elapsed:.1f} s ({mode} build): {build_dir / 'html' / 'index.html'}", flush=True)
+    print(f"\nBook built in {elapsed:.1f} s ({what}): {build_dir / builder / 'index.html'}", flush=True)
     return 0
 
 
@@ -146,6 +195,15 @@ def main(argv: list[str] | None = None) -> int:
                         help="keep _build/ and re-execute only chapters whose code changed (local iteration)")
     parser.add_argument("--book", type=Path, default=ROOT,
                         help="the book's folder (default: the repository root)")
+    parser.add_argument("--edition", choices=EDITIONS, default="full",
+                        help="full (default) or student (every exercise, no solution)")
+    parser.add_argument("--builder", choices=["html", "singlehtml"], default="html",
+                        help="html (default) or singlehtml (the whole book on one page, for the PDF)")
+    parser.add_argument("--output", type=Path, default=None,
+                        help="write DIR/_build instead of <book>/_build")
+    parser.add_argument("--reuse-doctrees", type=Path, default=None, metavar="BUILD",
+                        help="start from the doctrees and executed notebooks of the earlier build BUILD "
+                             "(a _build folder of the same book)")
     parser.add_argument("--mathjax-only", action="store_true",
                         help="only provide MathJax in _vendor/ and stop")
     args = parser.parse_args(argv)
@@ -153,7 +211,8 @@ def main(argv: list[str] | None = None) -> int:
         ensure_mathjax()
         if args.mathjax_only:
             return 0
-        return build(args.book, cache=args.cache)
+        return build(args.book, cache=args.cache, edition=args.edition, builder=args.builder,
+                     output=args.output, reuse=args.reuse_doctrees)
     except BuildError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

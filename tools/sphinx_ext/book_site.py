@@ -9,6 +9,18 @@ It also makes a click anywhere on a dropdown's title open it. sphinx-togglebutto
 only when it lands on the title element itself or its button: a click on a formula in the title
 (an ``mjx-container``) or on emphasised text raises "button is not defined" and nothing opens. The
 script below hands such clicks to the title.
+
+Editions (``book_edition``, set by ``tools/build_book.py --edition``; see the README): the default
+``full`` edition is the book as written. The ``student`` edition keeps every exercise and leaves out
+every solution: the nodes of ``{solution}`` and of gated ``{solution-start}``/``{solution-end}``
+blocks (with the code cells and outputs inside them) are removed from each page's doctree when it is
+written, links to a solution become plain text, and the page sources (``_sources/``, with the
+solutions in them) are neither copied nor offered for download. The removal runs at write time
+(``doctree-resolved``), so the value is an ``html`` rebuild setting: a student build can reuse the
+doctrees, and so the executed notebooks, of a full build.
+
+sphinx-exercise's own ``hide_solutions`` is not used: it drops the directive of a gated solution
+but leaves the code cells between ``solution-start`` and ``solution-end`` on the page.
 """
 
 from __future__ import annotations
@@ -49,7 +61,63 @@ document.addEventListener("click", (event) => {
 """
 
 
+EDITIONS = ("full", "student")
+
+
+def _check_edition(app, config):
+    if config.book_edition not in EDITIONS:
+        raise ValueError(f"book_edition must be one of {EDITIONS}, not {config.book_edition!r}")
+    if config.book_edition == "student":
+        # The sources hold the solutions: neither copy them nor offer them for download.
+        config.html_copy_source = False
+        config.html_show_sourcelink = False
+        config.html_theme_options = {**(config.html_theme_options or {}), "use_download_button": False}
+
+
+def _solution_labels(env) -> set[str]:
+    registry = getattr(env, "sphinx_exercise_registry", {}) or {}
+    return {label for label, entry in registry.items() if str(entry.get("type", "")).startswith("solution")}
+
+
+def _remove_solutions(app, doctree, docname):
+    """Student edition: drop every solution (and what a gated one encloses) from the page."""
+    if app.config.book_edition != "student":
+        return
+    from docutils import nodes
+    from sphinx_exercise.nodes import solution_end_node, solution_node, solution_start_node
+
+    kinds = (solution_node, solution_start_node, solution_end_node)
+    removed_ids = set(_solution_labels(app.env))
+    for node in list(doctree.findall(lambda n: isinstance(n, kinds))):
+        removed_ids.update(node.get("ids", []))
+        for inner in node.findall(nodes.Element):
+            removed_ids.update(inner.get("ids", []))
+        node.parent.remove(node)
+    # A link to a solution (on this page or another) would point at nothing: keep its text only.
+    for ref in list(doctree.findall(nodes.reference)):
+        target = ref.get("refid") or (ref.get("refuri", "").rpartition("#")[2] if "#" in ref.get("refuri", "") else "")
+        if target and target in removed_ids:
+            ref.replace_self(nodes.inline("", "", *ref.children))
+
+
+def _html_handlers_for_singlehtml(app):
+    """Give the single-page builder (the PDF's) every HTML visitor that extensions registered.
+
+    Sphinx looks a node's visitor up by builder name and falls back to the format (``html``) only
+    when no extension registered any visitor for that name; some do for ``singlehtml``, and then
+    myst-nb's ``HideCodeCellNode`` (a cell tagged ``hide-input``) has none there and the build stops.
+    """
+    handlers = app.registry.translation_handlers
+    if app.builder.name != "html" and app.builder.format == "html" and app.builder.name in handlers:
+        for node, visitors in handlers.get("html", {}).items():
+            handlers[app.builder.name].setdefault(node, visitors)
+
+
 def setup(app):
+    app.connect("builder-inited", _html_handlers_for_singlehtml)
+    app.add_config_value("book_edition", "full", "html", types=[str])
+    app.connect("config-inited", _check_edition)
+    app.connect("doctree-resolved", _remove_solutions)
     app.add_js_file(None, body=_TITLE_CLICK_JS.strip())
     # Late (high priority number), after the extensions that add scripts to the page context.
     app.connect("html-page-context", _drop_duplicate_scripts, priority=900)
