@@ -145,6 +145,26 @@ class _SourceFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         exec(code, module.__dict__)  # noqa: S102 - this process exists to run the learner's code
 
 
+def _make_audit_hook(own: frozenset):
+    """The audit hook of a learner process: it has no switch a learner could reach.
+
+    It is added once, just before the learner's code loads, and decides from
+    its arguments and an immutable set alone; once added, no Python code can
+    remove it.
+    """
+
+    def audit(event, args):
+        if event == "import":
+            if args[0] in own:
+                return
+            raise ShortcutRefused(f"importing {args[0]} is not allowed in the exercises: "
+                                  f"{_advice_for(args[0])}")
+        if event.startswith(REFUSED_EVENTS):
+            raise PermissionError(f"the grader does not let an exercise do this ({event})")
+
+    return audit
+
+
 class Sandbox:
     """The child's state: the learner's module and its allowed imports."""
 
@@ -153,7 +173,6 @@ class Sandbox:
         self.module = None
         self.path = ""
         self.finder: _SourceFinder | None = None
-        self.locked = False
         self.path_prefix = "\0"
         self.missing: set[str] = set()
         self.real_import = builtins.__import__
@@ -204,22 +223,8 @@ class Sandbox:
                     if attr in SCIPY_ANSWERS or any(value is a for a in answers):
                         setattr(mod, attr, Refused(f"scipy.special.{attr}",
                                                    SCIPY_ANSWERS.get(attr, "it is an answer")))
-        own = set(sources)
-
-        def audit(event, args):
-            if not self.locked:
-                return
-            if event == "import":
-                if args[0] in own:
-                    return
-                raise ShortcutRefused(f"importing {args[0]} is not allowed in the exercises: "
-                                      f"{_advice_for(args[0])}")
-            if event.startswith(REFUSED_EVENTS):
-                raise PermissionError(f"the grader does not let an exercise do this ({event})")
-
-        sys.addaudithook(audit)
         builtins.__import__ = self.guarded_import
-        self.locked = True
+        sys.addaudithook(_make_audit_hook(frozenset(sources)))
 
     def guarded_import(self, name, globals=None, locals=None, fromlist=(), level=0):
         # Only the learner's modules are held to the allowlist: NumPy's own
