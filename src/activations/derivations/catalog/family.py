@@ -429,3 +429,29 @@ def hard_sigmoid_against_sigmoid() -> Claim:
                  "hard_sigmoid(0) = sigmoid(0) = 1/2, with slope 1/6 there against the sigmoid's 1/4; "
                  "the two differ most at +-x_c, where sigmoid'(x_c) = 1/6 (x_c about 1.32)",
                  bool(holds), value=(float(gap), float(crit)))
+
+
+@claim("hard_clips.kinks")
+def hard_clips_kinks() -> Claim:
+    # Each clip is constant, linear, constant: on each open interval one polynomial of degree <= 1
+    # (its corners are the only breakpoints), so agreement with the branch at 2 points proves it.
+    units = [  # (definition, corners, the middle branch, package function)
+        (sp.Lambda(t, sp.Min(sp.Max(t, -1), 1)), (-1, 1), t, activations.hard_tanh_grad),
+        (sp.Lambda(t, sp.Min(sp.Max(t, 0), 6)), (0, 6), t, activations.relu6_grad),
+        (sp.Lambda(t, sp.Min(sp.Max(t + 3, 0), 6) / 6), (-3, 3), (t + 3) / 6, activations.hard_sigmoid_grad),
+    ]
+    holds, slopes = True, []
+    for f, (a, b), middle, grad in units:
+        low, high = f(a), f(b)
+        pieces = [(low, (a - 2, a - 1)), (middle, (a + sp.Rational(1, 3) * (b - a), a + sp.Rational(2, 3) * (b - a))),
+                  (high, (b + 1, b + 2))]
+        holds &= all(f(v) == sp.sympify(piece).subs(t, v) for piece, vs in pieces for v in vs)
+        inner = sp.diff(middle, t)
+        slopes.append(((0, inner), (inner, 0)))  # (left, right) at a, then at b
+        holds &= float(grad(float(a))) == 0.0 and float(grad(float(b))) == 0.0
+        holds &= float(grad(float(a + b) / 2)) == float(inner)
+    return Claim("hard_clips.kinks",
+                 "hard_tanh, relu6 and hard_sigmoid have slopes 0 outside their corners and 1, 1 and 1/6 "
+                 "between them; at each corner the one-sided slopes are 0 and the inner slope, and the "
+                 "package returns 0 there (PyTorch's value)",
+                 bool(holds), value=tuple(slopes))
