@@ -113,7 +113,39 @@ def _html_handlers_for_singlehtml(app):
             handlers[app.builder.name].setdefault(node, visitors)
 
 
+# Accessibility fixes of what the theme and the extensions write (found by axe-core in
+# tests/test_browser.py):
+# - An accessible name must contain the label a reader sees (WCAG 2.5.3, Label in Name), or a voice
+#   command that says the visible words finds nothing. myst-nb's "Show code cell source" summaries are
+#   named "Toggle hidden content", and the theme's search field "Search" while it shows "Search Ctrl+K":
+#   name them by what they show. The colour-mode button's icons carry titles ("Light", "Dark") that
+#   are not in its name "Color mode": the icons are decoration, the button's name says what it does.
+# - The bibliography's list (role="list") holds entries with role "doc-biblioentry", which ARIA 1.3
+#   deprecates and which a list may not hold: they are list items.
+_A11Y_JS = """
+const bookA11y = () => {
+  document.querySelectorAll("details > summary[aria-label], .search-button-field[aria-label]").forEach((el) => {
+    const shown = el.innerText.replace(/\\s+/g, " ").trim();
+    if (shown && !el.getAttribute("aria-label").toLowerCase().includes(shown.toLowerCase())) el.removeAttribute("aria-label");
+  });
+  // Font Awesome may already have turned the <i title> icons into <svg> with a <title> inside.
+  document.querySelectorAll(".theme-switch-button i, .theme-switch-button svg").forEach((icon) => {
+    icon.removeAttribute("title");
+    icon.removeAttribute("aria-labelledby");
+    icon.querySelectorAll("title").forEach((t) => t.remove());
+    icon.setAttribute("aria-hidden", "true");
+  });
+  document.querySelectorAll('[role="list"] > [role="doc-biblioentry"]').forEach((entry) => {
+    entry.setAttribute("role", "listitem");
+  });
+};
+document.addEventListener("DOMContentLoaded", bookA11y);
+window.addEventListener("load", bookA11y);
+"""
+
+
 def setup(app):
+    app.add_js_file(None, body=_A11Y_JS.strip())
     app.connect("builder-inited", _html_handlers_for_singlehtml)
     app.add_config_value("book_edition", "full", "html", types=[str])
     app.connect("config-inited", _check_edition)
