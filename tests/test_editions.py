@@ -180,3 +180,33 @@ def test_the_search_index_has_no_solution(built_html, student_html):
     assert in_full, "the control: the full edition's index has words that only solutions use"
     leaked = sorted(in_full & student_terms)
     assert not leaked, f"words only solutions use are in the student search index: {leaked[:10]}"
+
+
+_SOLUTION_BLOCK = re.compile(r"^(`{3,}|:{3,})\{solution\}.*?^\1\s*$|^```\{solution-start\}.*?^```\{solution-end\}", re.M | re.S)
+_GLUE_REF = re.compile(r"\{glue(?::\w+)?\}`([^`:]+)")
+_CODE_CELL = re.compile(r"^```\{code-cell\}[^\n]*\n(.*?)^```", re.M | re.S)
+
+
+def test_numbers_glued_only_for_solutions_are_computed_in_removed_cells():
+    """A number that only a solution quotes is computed outside it (glue), in a cell tagged
+    remove-cell: otherwise the student edition would show the code that works the answer out."""
+    problems, checked = [], 0
+    for name in toc_docnames():
+        path = ROOT / f"{name}.md"
+        if not path.is_file():
+            continue
+        text = path.read_text(encoding="utf-8")
+        solutions = [m.group(0) for m in _SOLUTION_BLOCK.finditer(text)]
+        rest = text
+        for block in solutions:
+            rest = rest.replace(block, "")
+        only = set(_GLUE_REF.findall("\n".join(solutions))) - set(_GLUE_REF.findall(rest))
+        for cell in _CODE_CELL.finditer(rest):
+            body = cell.group(1)
+            keys = set(re.findall(r"""glue\(\s*["']([^"']+)""", body)) & only
+            if keys:
+                checked += 1
+                if not re.search(r"^:?tags:.*\bremove-cell\b", body, re.M):
+                    problems.append(f"{name}: the cell that glues {sorted(keys)} is shown (tag it remove-cell)")
+    assert not problems, "\n".join(problems)
+    assert checked, "the control: some chapter glues numbers for its solutions"
