@@ -221,7 +221,7 @@ def grade_job(zygote: Zygote, job: dict) -> int:
     return 0 if code in (0, 1, 5) else int(code)
 
 
-def warm_up() -> None:
+def warm_up(exercises: set[str]) -> None:
     """Do the lazy imports now, outside every time limit."""
     import mpmath
     import numpy as np
@@ -232,9 +232,10 @@ def warm_up() -> None:
     # The cases' mpmath references: 40 digits, set here (in the grading process)
     # rather than at the cases' import, which must not change anyone's mpmath.
     mpmath.mp.dps = 40
-    from activations.derivations import parse_step
+    if "derivations" in exercises:
+        from activations.derivations import parse_step
 
-    parse_step(r"\frac{x}{2}")  # loads the LaTeX parser of the derivation cases (~1 s)
+        parse_step(r"\frac{x}{2}")  # loads the LaTeX parser of the derivation cases (~1 s)
     x = np.array([-1.0, 0.0, 2.0])
     activations.softmax(x)
     activations.gelu(x)
@@ -246,7 +247,7 @@ def main(argv: list[str]) -> int:
     jobs = json.loads(Path(argv[0]).read_text(encoding="utf-8"))
     zygote = Zygote()  # starts importing NumPy and SciPy while we warm up
     try:
-        warm_up()
+        warm_up({job["exercise"] for job in jobs})
         for job in jobs:
             Path(job["results"]).with_suffix(".status").write_text(
                 json.dumps({"rc": grade_job(zygote, job)}), encoding="utf-8")
