@@ -329,8 +329,13 @@ def test_page_in_browser(page, site, browser, axe_source):
                 problems.append(f"derivation {where['title']!r} opened without visible typeset math: {state}")
 
         # axe-core with every dropdown open, so that what they hide is checked too.
-        tab.evaluate("document.querySelectorAll('.toggle-hidden').forEach(e => e.classList.remove('toggle-hidden'));"
-                     "document.querySelectorAll('details').forEach(d => { d.open = true; }); true")
+        # Transitions off first: axe must not measure the contrast of text that is still fading in.
+        tab.evaluate("(() => { const s = document.createElement('style');"
+                     "s.textContent = '*, *::before, *::after { transition: none !important; animation: none !important; }';"
+                     "document.head.appendChild(s);"
+                     "document.querySelectorAll('.toggle-hidden').forEach(e => e.classList.remove('toggle-hidden'));"
+                     "document.querySelectorAll('details').forEach(d => { d.open = true; });"
+                     "return new Promise(r => setTimeout(() => r(true), 800)); })()")
         violations = axe_violations(tab, axe_source)
         if violations:
             problems.append(f"axe-core (WCAG 2 A/AA): {_format_axe(violations)}")

@@ -97,7 +97,7 @@ class Chromium:
     """Headless Chromium with remote debugging on a free port, in a throw-away profile."""
 
     def __init__(self, executable: str):
-        self.profile = tempfile.TemporaryDirectory(prefix="chromium-profile-")
+        self.profile = tempfile.TemporaryDirectory(prefix="chromium-profile-", ignore_cleanup_errors=True)
         self.proc = subprocess.Popen(
             [executable, "--headless", "--remote-debugging-port=0", "--no-sandbox", "--disable-gpu",
              "--disable-background-networking", "--disable-component-update", "--no-first-run",

@@ -120,6 +120,7 @@ def _html_handlers_for_singlehtml(app):
 #   named "Toggle hidden content", and the theme's search field "Search" while it shows "Search Ctrl+K":
 #   name them by what they show. The colour-mode button's icons carry titles ("Light", "Dark") that
 #   are not in its name "Color mode": the icons are decoration, the button's name says what it does.
+# - A code block that scrolls sideways is a tab stop also after a dropdown around it opens.
 # - The bibliography's list (role="list") holds entries with role "doc-biblioentry", which ARIA 1.3
 #   deprecates and which a list may not hold: they are list items.
 _A11Y_JS = """
@@ -141,10 +142,38 @@ const bookA11y = () => {
 };
 document.addEventListener("DOMContentLoaded", bookA11y);
 window.addEventListener("load", bookA11y);
+// A code block wider than the column scrolls; a keyboard reader must be able to reach it to scroll it
+// (WCAG 2.1.1). The theme gives such blocks a tab stop when the page loads or resizes, but not when a
+// dropdown opens (a block in a closed dropdown has no size): do it again whenever one opens or closes.
+const bookTabStops = () => {
+  document.querySelectorAll("pre, .cell_output > .output").forEach((block) => {
+    block.tabIndex = (block.scrollWidth > block.clientWidth || block.scrollHeight > block.clientHeight) ? 0 : -1;
+  });
+};
+let bookTabStopsPending = null;
+const bookTabStopsLater = () => {
+  clearTimeout(bookTabStopsPending);
+  bookTabStopsPending = setTimeout(bookTabStops, 350);  // after the theme's own pass (300 ms)
+};
+document.addEventListener("DOMContentLoaded", () => {
+  const main = document.getElementById("main-content");
+  if (main) new MutationObserver(bookTabStopsLater).observe(main, {subtree: true, attributes: true, attributeFilter: ["class", "open"]});
+});
+document.addEventListener("toggle", bookTabStopsLater, true);
 """
 
 
+def _add_static_path(app):
+    from pathlib import Path
+
+    static = str(Path(__file__).resolve().parent / "static")
+    if static not in app.config.html_static_path:
+        app.config.html_static_path.append(static)
+
+
 def setup(app):
+    app.connect("builder-inited", _add_static_path)
+    app.add_css_file("book_site.css")
     app.add_js_file(None, body=_A11Y_JS.strip())
     app.connect("builder-inited", _html_handlers_for_singlehtml)
     app.add_config_value("book_edition", "full", "html", types=[str])
