@@ -30,7 +30,7 @@ from pathlib import Path
 
 import pytest
 
-from book_tools import ARTIFACTS, ensure_axe, toc_docnames
+from book_tools import ARTIFACTS, ROOT, ensure_axe, toc_docnames
 from cdp import Chromium, find_chromium, serve
 
 pytest_plugins = ["book_fixtures"]
@@ -39,6 +39,10 @@ pytestmark = pytest.mark.slow
 SCREENSHOTS = ARTIFACTS / "screenshots"
 # The pages Sphinx writes besides those of _toc.yml; index.html redirects to the root page.
 EXTRA_PAGES = ["index", "genindex", "search"]
+# sphinx-proof writes an index of the proofs, theorems, ... when a page has one ({prf:...} directives).
+if any("{prf:" in (ROOT / f"{name}.md").read_text(encoding="utf-8")
+       for name in toc_docnames() if (ROOT / f"{name}.md").is_file()):
+    EXTRA_PAGES.append("prf-prf")
 PAGES = toc_docnames() + EXTRA_PAGES
 # Folders of the site that hold no pages of the book.
 NOT_PAGES = {"_static", "_sources", "_images", "mathjax", "reports"}
@@ -382,6 +386,10 @@ def test_page_in_dark_mode(page, site, browser, axe_source):
             tab.wait_for("Page.loadEventFired", timeout=30)
         tab.evaluate("(async () => { if (window.MathJax && MathJax.startup) await MathJax.startup.promise; "
                      "return true; })()", timeout=120)
+        # The theme fades its colours in when it switches to dark: let that end before measuring.
+        tab.evaluate("(() => { const s = document.createElement('style');"
+                     "s.textContent = '*, *::before, *::after { transition: none !important; animation: none !important; }';"
+                     "document.head.appendChild(s); return new Promise(r => setTimeout(() => r(true), 500)); })()")
         theme = tab.evaluate("document.documentElement.dataset.theme || ''")
         background = tab.evaluate("getComputedStyle(document.body).backgroundColor")
         rgb = [int(v) / 255 for v in re.findall(r"\d+", background)[:3]]
