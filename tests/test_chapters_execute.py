@@ -1,5 +1,9 @@
 """Every notebook of _toc.yml (the chapters, the intro) runs top to bottom in a fresh kernel.
 
+Marked ``slow`` (it starts a kernel per notebook). In a session that also builds the book
+(``tests/test_book.py``, which executes every notebook with warnings as errors and names the chapter
+and cell of a failure), these tests are skipped, saying so, rather than run every notebook twice.
+
 One test per chapter (its id is the chapter's name), so a failure names the chapter; the message shows
 the failing cell's source and the traceback without nbclient's internals. Chapters run one after
 another: each starts its own kernel, and two cores gain nothing from running them side by side.
@@ -55,6 +59,7 @@ def test_every_chapter_of_the_toc_exists_and_is_a_notebook():
     assert not plain, f"chapters without a kernelspec (they would not be executed): {plain}"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("chapter", NOTEBOOKS, ids=[Path(name).name for name in NOTEBOOKS])
 def test_chapter_executes(chapter):
     path = ROOT / f"{chapter}.md"
