@@ -177,17 +177,33 @@ def compile_lock(root: Path = ROOT) -> int:
     exe = _pip_compile()
     inputs = [name for name in INPUTS if (root / name).is_file()]
     digest = inputs_digest(root)  # of the files pip-compile reads, taken before it reads them
+    # pip-compile cannot hash the editable package (`-e .[extras]`: "Cannot open directory"), so it
+    # reads copies of the requirement files without that line, and the package's own dependencies
+    # (with those extras) from pyproject.toml as a third file.
+    staged = root / "_vendor" / "lock-inputs"
+    staged.mkdir(parents=True, exist_ok=True)
+    data = lock_inputs(root)
+    names = []
+    for name in inputs:
+        lines = [line for line in data["files"][name] if not _EDITABLE.match(line)]
+        (staged / name).write_text("\n".join(lines) + "\n", encoding="utf-8")
+        names.append(f"_vendor/lock-inputs/{name}")
+    if "pyproject" in data:
+        deps = data["pyproject"]["dependencies"] + [d for ds in data["pyproject"]["extras"].values() for d in ds]
+        (staged / "pyproject.txt").write_text("\n".join(deps) + "\n", encoding="utf-8")
+        names.append("_vendor/lock-inputs/pyproject.txt")
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "requirements.lock"
         cmd = [str(exe), "--quiet", "--generate-hashes", "--allow-unsafe", "--strip-extras",
                "--no-emit-index-url", "--no-emit-find-links", "--no-header", "--output-file", str(out),
-               *inputs]
+               *names]
         print("$ " + " ".join(cmd), flush=True)
         proc = subprocess.run(cmd, cwd=root)
         if proc.returncode != 0:
             print(f"pip-compile failed (exit {proc.returncode}); {LOCK.name} is unchanged", file=sys.stderr)
             return proc.returncode
         body = _tidy(out.read_text(encoding="utf-8"))
+        body = body.replace("_vendor/lock-inputs/pyproject.txt", "pyproject.toml").replace("_vendor/lock-inputs/", "")
     if inputs_digest(root) != digest:
         print(f"the requirement files changed while pip-compile ran; {LOCK.name} is unchanged: "
               "run `make lock` again", file=sys.stderr)
