@@ -26,6 +26,7 @@ from array_api_compat import (
 __all__ = [
     "array_namespace",
     "float_input",
+    "is_bfloat16",
     "restore",
     "check_axis",
     "check_same_shape",
@@ -46,7 +47,19 @@ def _default_float(xp: ModuleType):
         return xp.float64
 
 
-def float_input(x, name: str = "x"):
+def is_bfloat16(xp: ModuleType, dtype) -> bool:
+    """Whether ``dtype`` is NumPy's bfloat16 (the dtype the ``ml_dtypes`` package registers).
+
+    It is recognised by its name, so the package never imports ``ml_dtypes``
+    (a test and book dependency only).  bfloat16 :cite:p:`kalamkar2019bfloat16`
+    keeps float32's 8 exponent bits (the same range, up to about
+    :math:`3.4 \times 10^{38}`) but only 8 significant bits (spacing
+    :math:`2^{-7}` at 1, against :math:`2^{-23}` in float32).
+    """
+    return is_numpy_namespace(xp) and getattr(dtype, "name", None) == "bfloat16"
+
+
+def float_input(x, name: str = "x", *, bfloat16: bool = False):
     """Return ``(xp, x_work, out_dtype)`` for a numeric array-like ``x``.
 
     ``x_work`` is ``x`` in the dtype the computation runs in: float32 for
@@ -54,10 +67,22 @@ def float_input(x, name: str = "x"):
     default floating dtype for integer or boolean input, the input's own dtype
     otherwise.  ``out_dtype`` is the dtype to hand back.  ``x`` itself is never
     modified.
+
+    With ``bfloat16=True`` (the softmax family and the cross-entropy), a
+    NumPy bfloat16 array is accepted and computed in float32 too: its 8
+    significant bits would be lost in a sum of many terms (each addition
+    rounds to a relative :math:`2^{-8}`), so the sums, ``exp`` and ``log`` run
+    in float32 and :func:`restore` rounds the result to bfloat16 once, at the
+    end.  Elsewhere bfloat16 is refused with a ``TypeError``.
     """
     x = _as_array(x)
     xp = array_namespace(x)
     dtype = x.dtype
+    if is_bfloat16(xp, dtype):
+        if not bfloat16:
+            raise TypeError(f"{name} has dtype bfloat16, which only the softmax family and the "
+                            "cross-entropy accept; cast it to float32 first")
+        return xp, xp.astype(x, xp.float32), dtype
     try:
         is_real_float = xp.isdtype(dtype, "real floating")
         is_int_or_bool = xp.isdtype(dtype, ("integral", "bool"))

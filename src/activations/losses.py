@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 
-from ._array import array_namespace, check_axis, float_input, restore
+from ._array import array_namespace, check_axis, float_input, is_bfloat16, restore
 from .softmax import log_softmax, softmax
 
 __all__ = ["cross_entropy", "cross_entropy_grad", "cross_entropy_with_grad"]
@@ -26,6 +26,8 @@ def _target_as_probabilities(xp, logits, target, axis):
     """
     target = target if hasattr(target, "shape") else xp.asarray(target)
     array_namespace(logits, target)
+    if is_bfloat16(xp, target.dtype):  # bfloat16 probabilities: read in the logits' float32
+        target = xp.astype(target, logits.dtype)
     shape = tuple(logits.shape)
     batch_shape = shape[:axis] + shape[axis + 1:]
     n_classes = shape[axis]
@@ -95,7 +97,10 @@ def cross_entropy(logits, target, axis=-1, reduction="mean"):
     Returns
     -------
     array
-        A 0-d array, or per-sample losses for ``reduction="none"``.
+        A 0-d array, or per-sample losses for ``reduction="none"``, in
+        ``logits``' floating dtype; float16 and bfloat16 logits are computed
+        in float32 (the sums over classes and samples need more than their
+        8 to 11 significant bits) and the result rounded back.
 
     Raises
     ------
@@ -106,7 +111,7 @@ def cross_entropy(logits, target, axis=-1, reduction="mean"):
         Non-integer class indices, non-numeric input.
     """
     _check_reduction(reduction)
-    xp, z, dtype = float_input(logits, "logits")
+    xp, z, dtype = float_input(logits, "logits", bfloat16=True)
     axis = check_axis(axis, z.ndim)
     y = _target_as_probabilities(xp, z, target, axis)
     logp = log_softmax(z, axis=axis)
@@ -125,10 +130,11 @@ def cross_entropy_grad(logits, target, axis=-1, reduction="mean"):
 
     with :math:`p = \operatorname{softmax}(z)`; divided by the number of
     samples for ``reduction="mean"``.  Same parameters as
-    :func:`cross_entropy`; the result has ``logits``' shape.
+    :func:`cross_entropy`; the result has ``logits``' shape and dtype
+    (bfloat16 computed in float32, as in :func:`cross_entropy`).
     """
     _check_reduction(reduction)
-    xp, z, dtype = float_input(logits, "logits")
+    xp, z, dtype = float_input(logits, "logits", bfloat16=True)
     axis = check_axis(axis, z.ndim)
     y = _target_as_probabilities(xp, z, target, axis)
     p = softmax(z, axis=axis)

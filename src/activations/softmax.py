@@ -10,6 +10,11 @@ masked-out entries take no part in the sum, get probability 0 and
 log-probability :math:`-\\infty`.  A slice whose entries are all
 :math:`-\\infty` (and not masked) has no distribution: it gives NaN, as in
 PyTorch; a slice containing :math:`+\\infty` or NaN gives NaN too.
+
+float16 and bfloat16 :cite:p:`kalamkar2019bfloat16` input (bfloat16 as a
+NumPy array of the ``ml_dtypes`` dtype) is computed in float32 and the result
+rounded back once: the sum over the slice would lose bfloat16's 8 significant
+bits (and overflow float16's range), so reductions accumulate in float32.
 """
 
 from __future__ import annotations
@@ -35,8 +40,11 @@ __all__ = [
 
 
 def _prepare(x, axis, temperature, where):
-    """Shared front end: namespace, dtype, axis, temperature and mask."""
-    xp, x, dtype = float_input(x)
+    """Shared front end: namespace, dtype, axis, temperature and mask.
+
+    float16 and bfloat16 input is computed in float32 (see :func:`float_input`).
+    """
+    xp, x, dtype = float_input(x, bfloat16=True)
     axis = check_axis(axis, x.ndim)
     t = check_temperature(temperature)
     if t != 1.0:
@@ -116,7 +124,8 @@ def softmax(x, axis=-1, temperature=1.0, where=None):
     -------
     array
         Probabilities, same shape and floating dtype as ``x``, summing to 1
-        along ``axis``.
+        along ``axis``.  float16 and bfloat16 input is computed in float32
+        (8 significant bits are too few for the sum) and rounded back.
 
     Raises
     ------
@@ -162,7 +171,8 @@ def log_softmax(x, axis=-1, temperature=1.0, where=None):
     Returns
     -------
     array
-        Log-probabilities, same shape and floating dtype as ``x``.
+        Log-probabilities, same shape and floating dtype as ``x``
+        (float16 and bfloat16 computed in float32, then rounded back).
     """
     xp, x, dtype, axis, where = _prepare(x, axis, temperature, where)
     if x.shape[axis] == 0:
@@ -204,7 +214,9 @@ def logsumexp(x, axis=-1, keepdims=False, where=None):
     -------
     array
         ``x``'s floating dtype; ``x``'s shape without ``axis`` (or with it of
-        length 1 if ``keepdims``).
+        length 1 if ``keepdims``).  float16 and bfloat16 input is computed in
+        float32 (the sum of exponentials needs more than 8 significant bits)
+        and rounded back.
     """
     xp, x, dtype, axis, where = _prepare(x, axis, 1.0, where)
     if x.shape[axis] == 0:
