@@ -241,6 +241,24 @@ def _check_return(fn, out, show: str, returns):
                "return a NumPy array.")
 
 
+def _send(fn: LearnerFunction, args, kwargs, show: str) -> dict:
+    """One call in the learner process: its reply, or :class:`Fail` for a refused function,
+    a process that ended, or a reply that cannot be read."""
+    refused = fn.learner._refused.get(fn.name)
+    if refused:
+        raise Fail(f"{fn.name} in {fn.path} uses something an exercise may not: {refused}. "
+                   "This function scores 0 until it is written with NumPy.")
+    CURRENT["calling"] = show  # named by the runner if the time limit stops the call
+    try:
+        return fn.learner._invoke(fn.name, args, kwargs)
+    except LearnerProcessDied as exc:
+        raise Fail(f"{show} ended the process running your code: it {exc} A function must "
+                   "return its result; this case scores 0, and the next call runs in a new "
+                   "process.") from None
+    except WireError as exc:
+        raise Fail(f"{show}: what your function returned could not be read back ({exc}).") from None
+
+
 def call(fn: LearnerFunction, *args, show: str | None = None, hint: str = "",
          returns="array", **kwargs):
     """Call a learner's function (in its learner process) and return what it returned.
@@ -256,19 +274,7 @@ def call(fn: LearnerFunction, *args, show: str | None = None, hint: str = "",
     """
     if show is None:
         show = _describe_call(fn, args, kwargs)
-    refused = fn.learner._refused.get(fn.name)
-    if refused:
-        raise Fail(f"{fn.name} in {fn.path} uses something an exercise may not: {refused}. "
-                   "This function scores 0 until it is written with NumPy.")
-    CURRENT["calling"] = show  # named by the runner if the time limit stops the call
-    try:
-        reply = fn.learner._invoke(fn.name, args, kwargs)
-    except LearnerProcessDied as exc:
-        raise Fail(f"{show} ended the process running your code: it {exc} A function must "
-                   "return its result; this case scores 0, and the next call runs in a new "
-                   "process.") from None
-    except WireError as exc:
-        raise Fail(f"{show}: what your function returned could not be read back ({exc}).") from None
+    reply = _send(fn, args, kwargs, show)
     if not reply.get("ok"):
         if "unsendable" in reply:
             raise Fail(f"{show} returned something that cannot be sent back to the grader "
@@ -312,16 +318,7 @@ def raised(fn: LearnerFunction, *args, show: str | None = None, **kwargs) -> str
     """
     if show is None:
         show = _describe_call(fn, args, kwargs)
-    refused = fn.learner._refused.get(fn.name)
-    if refused:
-        raise Fail(f"{fn.name} in {fn.path} uses something an exercise may not: {refused}. "
-                   "This function scores 0 until it is written with NumPy.")
-    CURRENT["calling"] = show
-    try:
-        reply = fn.learner._invoke(fn.name, args, kwargs)
-    except LearnerProcessDied as exc:
-        raise Fail(f"{show} ended the process running your code: it {exc} A function must "
-                   "return its result or raise an exception.") from None
+    reply = _send(fn, args, kwargs, show)
     CURRENT["calling"] = ""
     if reply.get("ok") or "unsendable" in reply:
         return None

@@ -54,24 +54,27 @@ import warnings
 
 import numpy as np
 
-# What the learner may import: all of it is imported here, before the lockdown.
-ALLOWED = ("math", "cmath", "functools", "itertools", "operator", "collections", "numbers",
-           "fractions", "decimal", "statistics", "typing", "dataclasses", "warnings", "abc",
-           "enum", "copy", "__future__", "os", "sys", "time", "random", "numpy", "numpy.linalg",
-           "numpy.random", "numpy.fft", "numpy.polynomial", "numpy.lib.stride_tricks", "scipy",
-           "scipy.special")
-for _name in ALLOWED:
-    importlib.import_module(_name)
-_ALLOWED_SET = frozenset(ALLOWED)
 
-# The SciPy functions that are the answer to an exercise, with what to do instead.
-SCIPY_ANSWERS = {
-    "expit": "it is the sigmoid itself: write 1/(1 + exp(-x)) in a stable form",
-    "log_expit": "it is log_sigmoid itself: write -softplus(-x) in a stable form",
-    "softmax": "it is the softmax itself: write exp(x - max) / sum with NumPy",
-    "log_softmax": "it is log_softmax itself: write (x - max) - log(sum(exp(x - max)))",
-    "logsumexp": "it is the log-sum-exp itself: write max + log(sum(exp(x - max)))",
-}
+def _load_by_path(filename: str, name: str):
+    """A sibling module of this file, loaded by path: importing it by name would import
+    the package (the answer key) into this process."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), filename)
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+WIRE = _load_by_path("wire.py", "_grading_wire")
+#: What an exercise may use: one list, shared with the grader's static check.
+POLICY = _load_by_path("static_check.py", "_grading_policy")
+SCIPY_ANSWERS = POLICY.SCIPY_ANSWERS
+
+# What the learner may import: all of it is imported here, before the lockdown.
+ALLOWED = frozenset(POLICY.ALLOWED_MODULES | POLICY.ALLOWED_SUBMODULES)
+for _name in sorted(ALLOWED):
+    importlib.import_module(_name)
 
 # Audit events refused once learner code may run (prefixes).
 REFUSED_EVENTS = ("open", "os.", "subprocess.", "socket.", "ctypes.", "gc.", "shutil.", "glob.",
@@ -108,16 +111,6 @@ class Refused:
 
     def __repr__(self):
         return f"<refused {self._what}>"
-
-
-def _advice_for(module: str) -> str:
-    top = module.split(".")[0]
-    if top == "activations":
-        return ("the course's package is the answer key; write the function yourself with "
-                "NumPy and math")
-    if top in ("torch", "jax", "tensorflow", "sklearn"):
-        return f"{top} does the work the exercise asks of you; write it with NumPy"
-    return "an exercise may import numpy, math, scipy.special (not its answers) and your own modules"
 
 
 class _SourceFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
@@ -158,7 +151,7 @@ def _make_audit_hook(own: frozenset):
             if args[0] in own:
                 return
             raise ShortcutRefused(f"importing {args[0]} is not allowed in the exercises: "
-                                  f"{_advice_for(args[0])}")
+                                  f"{POLICY.module_advice(args[0])}")
         if event.startswith(REFUSED_EVENTS):
             raise PermissionError(f"the grader does not let an exercise do this ({event})")
 
@@ -234,13 +227,13 @@ class Sandbox:
         if importer in self.finder.sources and name.split(".")[0] in self.missing:
             raise ModuleNotFoundError(f"No module named '{name.split('.')[0]}'")
         allowed = importer not in self.finder.sources or level == 0 and (
-            name in _ALLOWED_SET or name in self.finder.sources
+            name in ALLOWED or name in self.finder.sources
             or name.startswith("numpy.") and name in sys.modules)
         if allowed:
             return self.real_import(name, globals, locals, fromlist, level)
         module = types.ModuleType(name)
         module.__all__ = []
-        module.__getattr__ = lambda attr: Refused(f"{name}.{attr}", _advice_for(name))
+        module.__getattr__ = lambda attr: Refused(f"{name}.{attr}", POLICY.module_advice(name))
         return module
 
     # ----------------------------------------------------------------- serving
@@ -333,17 +326,6 @@ def _arrays_in(obj):
             yield from _arrays_in(item)
 
 
-def _load_wire():
-    """The wire format, loaded by path: importing it by name would import the package."""
-    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "wire.py")
-    spec = importlib.util.spec_from_file_location("_grading_wire", path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["_grading_wire"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-WIRE = _load_wire()
 
 
 def _child(chan_fd: int) -> None:

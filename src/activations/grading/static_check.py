@@ -9,6 +9,9 @@ scores 0, and the feedback names the line and says what to use instead.  The
 learner process refuses the same things at run time (``sandbox.py``); this
 check gives the clear message before anything runs, also for code paths the
 cases never reach.
+
+The lists here are the one policy of the grader: ``sandbox.py`` loads this file
+by path (it imports nothing of the package) and enforces the same lists.
 """
 
 from __future__ import annotations
@@ -23,6 +26,9 @@ ALLOWED_MODULES = {"math", "cmath", "functools", "itertools", "operator", "colle
                    # Loaded in every Python process anyway; the learner process's audit
                    # hook refuses what they could do to files, processes and the network.
                    "os", "sys", "time", "random"}
+#: Submodules the learner process imports for an exercise before it runs any of its code.
+ALLOWED_SUBMODULES = {"numpy.linalg", "numpy.random", "numpy.fft", "numpy.polynomial",
+                      "numpy.lib.stride_tricks", "scipy.special"}
 #: Of SciPy, only ``scipy.special``, and not these answers.
 SCIPY_ANSWERS = {
     "expit": "write the sigmoid 1/(1 + exp(-x)) yourself, in a stable form",
