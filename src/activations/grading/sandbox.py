@@ -113,6 +113,22 @@ class Refused:
         return f"<refused {self._what}>"
 
 
+def refuse_scipy_answers() -> None:
+    """Replace SciPy's answer functions, under every name a loaded SciPy module gives them.
+
+    Done once, in the zygote: every learner process forked from it inherits the
+    replacement (the zygote itself never calls them).
+    """
+    special = sys.modules["scipy.special"]
+    answers = {getattr(special, n) for n in SCIPY_ANSWERS if hasattr(special, n)}
+    for mod in list(sys.modules.values()):
+        if getattr(mod, "__name__", "").startswith("scipy"):
+            for attr, value in list(vars(mod).items()):
+                if attr in SCIPY_ANSWERS or any(value is a for a in answers):
+                    setattr(mod, attr, Refused(f"scipy.special.{attr}",
+                                               SCIPY_ANSWERS.get(attr, "it is an answer")))
+
+
 class _SourceFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
     """Imports the learner's own modules from the sources the grader sent."""
 
@@ -208,14 +224,6 @@ class Sandbox:
         for name, text in sources.items():  # tracebacks show the learner's lines
             linecache.cache[self.finder.filename(name)] = (
                 len(text), None, text.splitlines(True), self.finder.filename(name))
-        special = sys.modules["scipy.special"]
-        answers = {getattr(special, n) for n in SCIPY_ANSWERS if hasattr(special, n)}
-        for mod in list(sys.modules.values()):
-            if getattr(mod, "__name__", "").startswith("scipy"):
-                for attr, value in list(vars(mod).items()):
-                    if attr in SCIPY_ANSWERS or any(value is a for a in answers):
-                        setattr(mod, attr, Refused(f"scipy.special.{attr}",
-                                                   SCIPY_ANSWERS.get(attr, "it is an answer")))
         builtins.__import__ = self.guarded_import
         sys.addaudithook(_make_audit_hook(frozenset(sources)))
 
@@ -345,6 +353,7 @@ def _child(chan_fd: int) -> None:
 
 def zygote(control_fd: int) -> None:
     """Serve ``spawn`` and ``wait`` requests on the control socket until it closes."""
+    refuse_scipy_answers()
     control = socket.socket(fileno=control_fd)
     pending, fds = b"", []
     while True:
