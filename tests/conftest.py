@@ -177,10 +177,38 @@ def mp_float(v) -> float:
 BOOK_BUILD_TEST = "test_book.py::test_book_builds_without_warnings"
 
 
+@pytest.hookimpl(optionalhook=True)  # a pytest-xdist hook, run by the process that hands out tests
+def pytest_xdist_node_collection_finished(node, ids):
+    """Stop the run if ``--dist loadgroup`` would not keep a group of tests on one worker.
+
+    A group split over the workers would run its module fixture (a batch of gradings, the PDF)
+    once per worker, and the PDF's one-page build beside the student edition's build.
+    """
+    if node.config.getoption("dist") != "loadgroup" or any("@" in nodeid for nodeid in ids):
+        return
+    files = {nodeid.split("::")[0] for nodeid in ids}
+    if any("xdist_group(" in (node.config.rootpath / f).read_text(encoding="utf-8") for f in files):
+        raise pytest.UsageError(
+            "pytest-xdist's --dist loadgroup did not mark the tests of an xdist_group with this "
+            "pytest (pytest-dev/pytest-xdist#1386): install requirements.lock's versions "
+            "(make install), or run with -n 0")
+
+
+def _needs_the_book(item) -> bool:
+    return bool({"book_build", "built_html"} & set(getattr(item, "fixturenames", ())))
+
+
 @pytest.hookimpl(trylast=True)  # after -m/-k have deselected what does not run
 def pytest_collection_modifyitems(config, items):
-    """Run each notebook once per session: the book build executes them all."""
-    if not any(item.nodeid.endswith(BOOK_BUILD_TEST) for item in items):
+    """The book build first and what reads the built book last; each notebook run once.
+
+    The order is what pytest-xdist hands out: one worker starts the build (minutes, mostly one
+    core) while the other runs the tests that need no book, and the tests of the built book come
+    after, when it is there.  The same order on every worker, as xdist requires.
+    """
+    items.sort(key=lambda item: 0 if item.nodeid.split("@")[0].endswith(BOOK_BUILD_TEST)
+               else 2 if _needs_the_book(item) else 1)  # a stable sort keeps each group's order
+    if not any(item.nodeid.split("@")[0].endswith(BOOK_BUILD_TEST) for item in items):
         return
     skip = pytest.mark.skip(reason="this session's book build (tests/test_book.py) executes every "
                                    "notebook with warnings as errors, naming chapter and cell")

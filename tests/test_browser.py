@@ -23,6 +23,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+import math
 import re
 import time
 import urllib.parse
@@ -137,18 +138,30 @@ LOCATE_DERIVATION = r"""
 })()
 """
 
-# After the click: is the dropdown open, with typeset math inside that is visible?
+# After the click: is the dropdown open, with typeset math inside that is visible?  Polls until it
+# is (the toggle animates), for at most two seconds.
 DERIVATION_STATE = r"""
 (async () => {
-  await new Promise(r => setTimeout(r, 400));  // the toggle animates
   const d = [...document.querySelectorAll(".admonition.dropdown")]
       .filter(d => d.querySelector(".admonition-title").textContent.trim().startsWith("Derivation"))[%d];
-  const math = [...d.querySelectorAll("mjx-container")];
-  const visible = math.filter(m => { const r = m.getBoundingClientRect(); return r.width > 0 && r.height > 0; });
-  return {open: !d.classList.contains("toggle-hidden"), math: math.length, visibleMath: visible.length,
-          errors: d.querySelectorAll("mjx-merror").length};
+  const state = () => {
+    const math = [...d.querySelectorAll("mjx-container")];
+    const visible = math.filter(m => { const r = m.getBoundingClientRect(); return r.width > 0 && r.height > 0; });
+    return {open: !d.classList.contains("toggle-hidden"), math: math.length, visibleMath: visible.length,
+            errors: d.querySelectorAll("mjx-merror").length};
+  };
+  const t0 = Date.now();
+  let s = state();
+  while (!(s.open && s.visibleMath) && Date.now() - t0 < 2000) {
+    await new Promise(r => setTimeout(r, 25));
+    s = state();
+  }
+  return s;
 })()
 """
+
+# Two animation frames: the styles and layout of what a script just changed are applied.
+NEXT_FRAMES = "new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))"
 
 
 def _console_errors(events: list[dict]) -> list[str]:
@@ -233,17 +246,30 @@ def _luminance(rgb):
     return lin @ np.array([0.2126, 0.7152, 0.0722])
 
 
-def figure_contrast(png: bytes) -> tuple[float, float]:
-    """(contrast ratio of ink against backdrop, backdrop luminance) in a screenshot of a figure.
+def screenshot_pixels(png: bytes):
+    """A PNG screenshot as an array of sRGB values in [0, 1], rows by columns by 3."""
+    import matplotlib.image
+
+    return matplotlib.image.imread(io.BytesIO(png), format="png")[..., :3]
+
+
+def figure_pixels(pixels, box: dict):
+    """The pixels of a figure's box (CSS pixels at scale 1) in a screenshot of the whole page;
+    only whole pixels inside the box, so that no page colour around it is counted."""
+    x0, y0 = math.ceil(box["x"]), math.ceil(box["y"])
+    x1, y1 = math.floor(box["x"] + box["width"]), math.floor(box["y"] + box["height"])
+    return pixels[y0:y1, x0:x1]
+
+
+def figure_contrast(pixels) -> tuple[float, float]:
+    """(contrast ratio of ink against backdrop, backdrop luminance) in the pixels of a figure.
 
     The backdrop is the most common luminance (the figure's background as the reader sees it, page
     colour showing through any transparent pixels); the ink is the darkest or lightest 2 % of the
     pixels, whichever differs more from it: axes, labels and curves.
     """
-    import matplotlib.image
     import numpy as np
 
-    pixels = matplotlib.image.imread(io.BytesIO(png), format="png")[..., :3]
     lum = _luminance(pixels).ravel()
     counts, edges = np.histogram(lum, bins=50, range=(0.0, 1.0))
     backdrop = float(edges[np.argmax(counts)] + edges[1] / 2)
@@ -339,7 +365,7 @@ def test_page_in_browser(page, site, browser, axe_source):
                      "document.head.appendChild(s);"
                      "document.querySelectorAll('.toggle-hidden').forEach(e => e.classList.remove('toggle-hidden'));"
                      "document.querySelectorAll('details').forEach(d => { d.open = true; });"
-                     "return new Promise(r => setTimeout(() => r(true), 800)); })()")
+                     "return " + NEXT_FRAMES + "; })()")
         violations = axe_violations(tab, axe_source)
         if violations:
             problems.append(f"axe-core (WCAG 2 A/AA): {_format_axe(violations)}")
@@ -350,7 +376,7 @@ def test_page_in_browser(page, site, browser, axe_source):
         height = int(min(tab.evaluate("document.documentElement.scrollHeight"), 8000))
         tab.send("Emulation.setDeviceMetricsOverride", width=1280, height=height, deviceScaleFactor=1,
                  mobile=False)
-        tab.evaluate("window.scrollTo(0, 0); new Promise(r => setTimeout(r, 300))")
+        tab.evaluate("window.scrollTo(0, 0); " + NEXT_FRAMES)
         shot = tab.send("Page.captureScreenshot", format="png")
         (SCREENSHOTS / f"{page.replace('/', '__')}.png").write_bytes(base64.b64decode(shot["data"]))
 
@@ -389,7 +415,7 @@ def test_page_in_dark_mode(page, site, browser, axe_source):
         # The theme fades its colours in when it switches to dark: let that end before measuring.
         tab.evaluate("(() => { const s = document.createElement('style');"
                      "s.textContent = '*, *::before, *::after { transition: none !important; animation: none !important; }';"
-                     "document.head.appendChild(s); return new Promise(r => setTimeout(() => r(true), 500)); })()")
+                     "document.head.appendChild(s); return " + NEXT_FRAMES + "; })()")
         theme = tab.evaluate("document.documentElement.dataset.theme || ''")
         background = tab.evaluate("getComputedStyle(document.body).backgroundColor")
         rgb = [int(v) / 255 for v in re.findall(r"\d+", background)[:3]]
@@ -402,20 +428,20 @@ def test_page_in_dark_mode(page, site, browser, axe_source):
         height = int(min(tab.evaluate("document.documentElement.scrollHeight"), 8000))
         tab.send("Emulation.setDeviceMetricsOverride", width=1280, height=height, deviceScaleFactor=1,
                  mobile=False)
-        tab.evaluate("window.scrollTo(0, 0); new Promise(r => setTimeout(r, 300))")
-        for box in tab.evaluate(FIGURE_BOXES, timeout=60):
+        tab.evaluate("window.scrollTo(0, 0); " + NEXT_FRAMES)
+        boxes = tab.evaluate(FIGURE_BOXES, timeout=60)  # loads every figure first
+        # One screenshot of the whole page (the window is as tall as the page), each figure cut from it.
+        shot = base64.b64decode(tab.send("Page.captureScreenshot", format="png")["data"])
+        pixels = screenshot_pixels(shot)
+        for box in boxes:
             if box["width"] < 8 or box["height"] < 8 or box["y"] + box["height"] > height:
                 continue
-            shot = tab.send("Page.captureScreenshot", format="png", captureBeyondViewport=True,
-                            clip={"x": box["x"], "y": box["y"], "width": box["width"], "height": box["height"],
-                                  "scale": 1})
-            contrast, backdrop = figure_contrast(base64.b64decode(shot["data"]))
+            contrast, backdrop = figure_contrast(figure_pixels(pixels, box))
             if contrast < MIN_FIGURE_CONTRAST:
                 problems.append(f"figure {box['src']} is hard to read in dark mode: contrast {contrast:.2f} "
                                 f"of its ink against its backdrop (luminance {backdrop:.2f})")
         DARK_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        shot = tab.send("Page.captureScreenshot", format="png")
-        (DARK_SCREENSHOTS / f"{page.replace('/', '__')}.png").write_bytes(base64.b64decode(shot["data"]))
+        (DARK_SCREENSHOTS / f"{page.replace('/', '__')}.png").write_bytes(shot)
     finally:
         tab.close()
     assert not problems, f"{page}.html (dark mode):\n  " + "\n  ".join(problems)
@@ -447,9 +473,8 @@ def test_the_dark_mode_figure_check_can_fail(tmp_path, browser):
                 tab.send("Page.navigate", url=f"{base}{name}.html")
                 tab.wait_for("Page.loadEventFired")
                 box = tab.evaluate(FIGURE_BOXES.replace("article.bd-article img", "img"))[0]
-                shot = tab.send("Page.captureScreenshot", format="png",
-                                clip={**{k: box[k] for k in ("x", "y", "width", "height")}, "scale": 1})
-                contrasts[name] = figure_contrast(base64.b64decode(shot["data"]))[0]
+                shot = base64.b64decode(tab.send("Page.captureScreenshot", format="png")["data"])
+                contrasts[name] = figure_contrast(figure_pixels(screenshot_pixels(shot), box))[0]
         finally:
             tab.close()
     assert contrasts["dark"] < MIN_FIGURE_CONTRAST <= contrasts["light"], contrasts

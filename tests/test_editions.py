@@ -20,7 +20,9 @@ import pytest
 from book_tools import ROOT, ARTIFACTS, run_build, toc_docnames, warning_lines
 
 pytest_plugins = ["book_fixtures"]
-pytestmark = pytest.mark.slow
+# The student edition copies the session build's doctrees, which the PDF's one-page build rewrites:
+# one pytest-xdist worker runs these two modules, one after the other.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("book_outputs")]
 
 DOWNLOAD_MENU = {".ipynb", ".md", ".pdf", "Download this page", "Download notebook file", "Download source file",
                  "Print to PDF"}

@@ -26,6 +26,9 @@ from activations.grade import main
 from activations.grading.cli import grade_jobs
 from activations.grading import EXERCISES
 
+# The module's fixtures grade batches that its tests share: one pytest-xdist worker runs them all.
+pytestmark = pytest.mark.xdist_group("grader")
+
 ROOT = Path(__file__).resolve().parent.parent
 STUBS = ROOT / "exercises"
 MUTANTS = Path(__file__).resolve().parent / "grader_mutants"

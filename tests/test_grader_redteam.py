@@ -4,9 +4,15 @@ Each folder of ``tests/grader_attacks/`` is one cheating learner module (its
 docstring says what it attacks: importing the answer key by every route,
 patching NumPy or the grader, reading the caller's frames, forging or
 truncating result files, exiting, ignoring signals, fork and memory bombs,
-fake PASS lines, ...).  Each is graded exactly as a learner's work is, with
-``python -m activations.grade --json`` in a process of its own, next to a
-correct solution of another exercise (the *bystander*).  For every attack:
+fake PASS lines, ...).  Each is graded exactly as a learner's work is, by
+``grade_jobs`` (what ``python -m activations.grade`` runs: grader processes of
+their own, one locked-down learner process per module), next to a correct
+solution of another exercise (the *bystander*).  All the attacks are graded in
+one batch, shared by two grader processes, so an attack that got out of its
+learner process would show in the grades of the attacks graded after it as
+well.  The attacks on the command line's own process and files
+(``CLI_ATTACKS``) are also graded by ``python -m activations.grade --json``
+alone.  For every attack:
 
 * its exercise scores no more than ``_zeros/`` scores for that exercise;
 * the bystander keeps full marks (the attack changed nobody else's grade);
@@ -25,19 +31,24 @@ import os
 import shutil
 import subprocess
 import sys
-from concurrent.futures import ThreadPoolExecutor
+import time
 from pathlib import Path
 
 import pytest
 
 from activations.grading import EXERCISES
+from activations.grading.cli import gradescope, grade_jobs, write_json
+
+# One worker grades the batch (the module fixture below) and runs every test of it.
+pytestmark = pytest.mark.xdist_group("grader_redteam")
 
 HERE = Path(__file__).resolve().parent
 ATTACKS = HERE / "grader_attacks"
 ZEROS = ATTACKS / "_zeros"
 SOLUTIONS = HERE / "grader_solutions"
-#: Time limit per call for the attacks (several loop forever); short keeps the suite fast.
-LIMIT = "1"
+#: Time limit per call for the attacks (several loop forever); short keeps the suite fast.  The
+#: correct modules' calls take milliseconds.
+LIMIT = "0.5"
 
 
 def attack_folders() -> list[Path]:
@@ -87,28 +98,62 @@ def markers() -> set[str]:
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    """Every attack graded (two at a time) beside its bystander; the zeros baseline."""
+    """Every attack graded beside its bystander, and the zeros baseline, in one batch."""
     before = markers()
     before_files = {p for p in ATTACKS.rglob("*") if p.is_file()}
     root = tmp_path_factory.mktemp("redteam")
-
-    def run(folder: Path):
+    plan, jobs = {}, []
+    for folder in attack_folders():
         exercise = exercise_of(folder)
         bystander = bystander_for(exercise)
         work = root / folder.name
         shutil.copytree(folder, work / "solutions")
         shutil.copy(SOLUTIONS / f"{bystander}.py", work / "solutions" / f"{bystander}.py")
-        result = grade_cli(work / "solutions", [exercise, bystander], work / "results.json")
-        return folder.name, {**result, "exercise": exercise, "bystander": bystander,
-                             "work": work}
-
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        results = dict(pool.map(run, attack_folders()))
-    used = sorted({r["exercise"] for r in results.values()})
-    zeros = grade_cli(ZEROS, used, root / "zeros.json")["report"]
+        pair = [(exercise, work / "solutions", float(LIMIT)), (bystander, work / "solutions", float(LIMIT))]
+        # grade_jobs deals the jobs to its two processes in turn: alternate the order of the
+        # pairs, so that each process grades half the attacks.
+        if len(plan) % 2:
+            pair.reverse()
+        plan[folder.name] = (len(jobs), exercise, bystander, work, len(plan) % 2)
+        jobs += pair
+    used = sorted({exercise for _, exercise, _, _, _ in plan.values()})
+    zeros_at = len(jobs)
+    jobs += [(exercise, ZEROS, float(LIMIT)) for exercise in used]
+    start = time.monotonic()
+    results = grade_jobs(jobs, workers=2)
+    elapsed = time.monotonic() - start
+    attacks = {}
+    for name, (at, exercise, bystander, work, reversed_pair) in plan.items():
+        pair = results[at:at + 2][::-1] if reversed_pair else results[at:at + 2]
+        # results.json as the command line writes it, read back from the disk.
+        write_json(work / "results.json", gradescope(pair[0] + pair[1], elapsed))
+        report = json.loads((work / "results.json").read_text(encoding="utf-8"))
+        attacks[name] = {"report": report, "stdout": json.dumps(report, indent=1),
+                         "exercise": exercise, "bystander": bystander, "work": work}
+    zeros = gradescope([r for results_of in results[zeros_at:] for r in results_of], elapsed)
     after_files = {p for p in ATTACKS.rglob("*") if p.is_file()}
-    return {"attacks": results, "zeros": scores(zeros), "new_markers": markers() - before,
+    return {"attacks": attacks, "zeros": scores(zeros), "new_markers": markers() - before,
             "new_files": sorted(map(str, after_files - before_files))}
+
+
+#: Attacks on the command line's process and its results file, graded by the command line too.
+CLI_ATTACKS = ("kill_grader", "forge_results", "patch_runner_and_json", "print_fake_pass")
+
+
+@pytest.mark.parametrize("name", CLI_ATTACKS)
+def test_attack_on_the_command_line(graded, tmp_path, name):
+    folder = ATTACKS / name
+    exercise = exercise_of(folder)
+    bystander = bystander_for(exercise)
+    shutil.copytree(folder, tmp_path / "solutions")
+    shutil.copy(SOLUTIONS / f"{bystander}.py", tmp_path / "solutions" / f"{bystander}.py")
+    before = markers()
+    report = grade_cli(tmp_path / "solutions", [exercise, bystander], tmp_path / "results.json")["report"]
+    assert scores(report)[exercise] <= graded["zeros"][exercise]
+    assert scores(report)[bystander] == maxima(report)[bystander]
+    assert report["score"] == sum(t["score"] for t in report["tests"])
+    assert {p.name for p in tmp_path.iterdir()} == {"solutions", "results.json"}
+    assert markers() == before
 
 
 def test_there_are_enough_distinct_attacks():

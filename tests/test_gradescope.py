@@ -16,6 +16,9 @@ import pytest
 from activations.grading import EXERCISES
 from activations.grading.cli import main
 
+# The tests share one bundle (a module fixture): one pytest-xdist worker runs them all.
+pytestmark = pytest.mark.xdist_group("gradescope")
+
 HERE = Path(__file__).resolve().parent
 SOLUTIONS = HERE / "grader_solutions"
 

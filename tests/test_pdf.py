@@ -26,7 +26,9 @@ from book_tools import ARTIFACTS, ROOT, toc_docnames
 from cdp import find_chromium
 
 pytest_plugins = ["book_fixtures"]
-pytestmark = pytest.mark.slow
+# The student edition copies the session build's doctrees, which the PDF's one-page build rewrites:
+# one pytest-xdist worker runs these two modules, one after the other.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("book_outputs")]
 
 PDF_SCRIPT = ROOT / "tools" / "build_pdf.py"
 # What a book of this length prints to on A4 (measured: see the README); far outside means pages lost

@@ -48,8 +48,9 @@ PHI_32_K = {fit_erf.PHI_K!r}
 PHI_32 = {_tuple(phi32[::-1])}
 
 #: ``Q(a) = (a + Q64_B) Phi(-a) exp(a^2/2)`` on ``0 <= a <= Q64_A`` as a
-#: Chebyshev series in the affine image of ``u = (a - Q64_K)/(a + Q64_K)`` on
-#: [-1, 1] (its error in float64: tools/fit_phi64.py); lowest order first.
+#: polynomial in ``t``, the affine image of ``u = (a - Q64_K)/(a + Q64_K)`` on
+#: [-1, 1]: a Chebyshev series converted to powers of ``t`` (its error in
+#: float64: tools/fit_phi64.py); lowest power first.
 Q64_A, Q64_K, Q64_B = {float(fit_phi64.A)!r}, {float(fit_phi64.K)!r}, {float(fit_phi64.B)!r}
 Q64 = {_tuple(q64)}
 '''

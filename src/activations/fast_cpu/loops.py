@@ -558,29 +558,36 @@ def gelu_exact_f32(x, out):
 
 
 # float64: Phi(-a) = e^{-a^2/2} Q(a) / (a + B), with Q(a) = (a + B) Phi(-a) e^{a^2/2}
-# between 0.39 and 0.47 on [0, 38.5], as a Chebyshev series in the affine image
-# t of u = (a - K)/(a + K); relative error 3.4e-16 evaluated in float64 (fitted
-# by tools/fit_phi64.py).  Past a = 38.5, a Phi(-a) is below the smallest float64.
+# between 0.39 and 0.47 on [0, 38.5], as a polynomial in the affine image t of
+# u = (a - K)/(a + K) (a Chebyshev series converted to powers of t; relative
+# error 5e-16 evaluated in float64; fitted by tools/fit_phi64.py).  Past
+# a = 38.5, a Phi(-a) is below the smallest float64.
 _Q64_U1 = (Q64_A - Q64_K) / (Q64_A + Q64_K)  # u runs over [-1, _Q64_U1]
-_Q64_ARRAY = np.array(Q64)  # a global array is a constant to Numba; LLVM unrolls the loop over it
+# Global arrays are constants to Numba; LLVM unrolls the loops over them.
+_Q64_EVEN = np.array(Q64[0::2][::-1])  # highest power first, for Horner's rule
+_Q64_ODD = np.array(Q64[1::2][::-1])
+assert _Q64_EVEN.size == _Q64_ODD.size, "the two chains take an even number of terms"
 
 
 @njit(fastmath=_EXACT, error_model="numpy", cache=True)
 def _scaled_normal_tail(t):
-    """Q as a function of t: Clenshaw's recurrence (fused multiply-adds allowed)."""
-    b1 = 0.0
-    b2 = 0.0
-    for k in range(_Q64_ARRAY.size - 1, 0, -1):
-        b0 = _Q64_ARRAY[k] + 2 * t * b1 - b2
-        b2 = b1
-        b1 = b0
-    return _Q64_ARRAY[0] + t * b1 - b2
+    """Q as a function of t: Horner's rule in t^2 for the even and the odd powers
+    side by side (two independent chains of fused multiply-adds, half as long as
+    one: measured 1.15x faster than one chain, 1.7x faster than Clenshaw's
+    recurrence on the Chebyshev series, with the same largest error in ulp)."""
+    s = t * t
+    even = _Q64_EVEN[0]
+    odd = _Q64_ODD[0]
+    for k in range(1, _Q64_EVEN.size):
+        even = even * s + _Q64_EVEN[k]
+        odd = odd * s + _Q64_ODD[k]
+    return even + t * odd
 
 
 @njit(**_STRICT)
 def gelu_exact_f64(x, out):
     """float64 ``x Phi(x) = max(x, 0) - |x| Phi(-|x|)`` in one loop: the float32
-    loop's method (the exact a*a), with a series accurate to float64."""
+    loop's method (the exact a*a), with a polynomial accurate to float64."""
     prefer_wide_vectors()
     scale, shift = 2 / (_Q64_U1 + 1), (_Q64_U1 - 1) / (_Q64_U1 + 1)
     for j in range(x.size):

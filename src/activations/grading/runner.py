@@ -209,9 +209,13 @@ def grade_job(zygote: Zygote, job: dict) -> int:
             ini.write_text("[pytest]\npython_files = *.py\npython_functions = test_*\n"
                            "python_classes =\naddopts =\n", encoding="utf-8")
             files = case_files(job["exercise"], job.get("cases"))
+            # The results are the JSON lines GradingPlugin writes; pytest's own report is not read,
+            # so it formats no traceback (--tb=no), and no plugin runs the garbage collector after
+            # each exercise (unraisableexception): that took most of the time of a short exercise.
             args = [*map(str, files), "-c", str(ini), "--rootdir", tmp, "--import-mode=importlib",
                     "-p", "no:cacheprovider", "-p", "no:warnings", "-p", "no:randomly",
-                    "-q", "--no-header", "-o", "console_output_style=classic"]
+                    "-p", "no:unraisableexception", "-q", "--no-header",
+                    "-o", "console_output_style=classic", "--tb=no"]
             code = pytest.main(args, plugins=[GradingPlugin(learner, Path(job["results"]),
                                                             seconds)])
     finally:
