@@ -360,12 +360,14 @@ def test_page_in_browser(page, site, browser, axe_source):
 
         # axe-core with every dropdown open, so that what they hide is checked too.
         # Transitions off first: axe must not measure the contrast of text that is still fading in.
+        # Then wait as a reader would: the theme gives a code block that has become scrollable a
+        # keyboard stop (tabindex) 300 ms after the page's content changes (a debounced handler).
         tab.evaluate("(() => { const s = document.createElement('style');"
                      "s.textContent = '*, *::before, *::after { transition: none !important; animation: none !important; }';"
                      "document.head.appendChild(s);"
                      "document.querySelectorAll('.toggle-hidden').forEach(e => e.classList.remove('toggle-hidden'));"
                      "document.querySelectorAll('details').forEach(d => { d.open = true; });"
-                     "return " + NEXT_FRAMES + "; })()")
+                     "return new Promise(r => setTimeout(() => r(true), 500)); })()")
         violations = axe_violations(tab, axe_source)
         if violations:
             problems.append(f"axe-core (WCAG 2 A/AA): {_format_axe(violations)}")
