@@ -39,7 +39,7 @@ ROOT = Path(__file__).resolve().parents[1]
 @pytest.fixture
 def threads():
     """Tiny blocks, and two threads on them even for small arrays."""
-    with fast_cpu.configured(threads=2, block_bytes=4096, parallel_min_size=0, gelu64_split_min_size=0):
+    with fast_cpu.configured(threads=2, block_bytes=4096, parallel_min_size=0):
         yield 2
 
 
@@ -292,28 +292,12 @@ def test_every_block_runs_once_for_nested_and_concurrent_callers(threads):
     assert sorted(seen) == sorted(expected)
 
 
-@pytest.mark.parametrize("dtype", FLOATS)
-def test_exact_gelu_float64_splits_a_small_input_between_threads(dtype, monkeypatch):
-    from activations.fast_cpu import blocks
-
-    calls = []
-    run = blocks.run
-    monkeypatch.setattr(blocks, "run", lambda work, nblocks, *a: (calls.append(nblocks), run(work, nblocks, *a)))
-    x = logits((fast_cpu.current().gelu64_split_min_size + 37,), dtype)  # one block of the default size
-    with fast_cpu.configured(threads=2):
-        split = A.gelu(x)
-    with fast_cpu.configured(threads=1):
-        whole = A.gelu(x)
-    assert calls == ([2, 1] if dtype == np.float64 else [1, 1])
-    np.testing.assert_array_equal(split, whole)  # elementwise: the same bits either way
-
-
 @pytest.mark.parametrize("name", ["softmax", "log_softmax", "logsumexp", "gelu", "softplus"])
 def test_one_or_two_threads_give_the_same_bits(name):
     x = logits((70, 300), np.float64)
     with fast_cpu.configured(threads=1, block_bytes=4096):
         one = getattr(A, name)(x)
-    with fast_cpu.configured(threads=2, block_bytes=4096, parallel_min_size=0, gelu64_split_min_size=0):
+    with fast_cpu.configured(threads=2, block_bytes=4096, parallel_min_size=0):
         two = getattr(A, name)(x)
     np.testing.assert_array_equal(one, two)
 

@@ -38,22 +38,15 @@ def flat_step(x) -> int:
     return max(1024, current().block_bytes // 4 // x.itemsize)
 
 
-def elementwise(loop, x, split_min_size=None):
-    """``loop(x_block, out_block)`` over flat blocks of a fresh output.  With
-    ``split_min_size``, an input of at least that size is cut into one block
-    per thread at least (for loops whose cost per element makes that pay)."""
-    settings = current()
+def elementwise(loop, x):
+    """``loop(x_block, out_block)`` over flat blocks of a fresh output."""
     out = np.empty_like(x)
     xf, of = x.reshape(-1), out.reshape(-1)
     step = flat_step(x)
     nblocks = -(-x.size // step)
-    if split_min_size is not None and x.size >= split_min_size and nblocks < settings.threads:
-        # a multiple of 64 elements: every block starts on a cache line
-        step = -(-x.size // (64 * settings.threads)) * 64
-        nblocks = -(-x.size // step)
 
     def work(i):
         loop(xf[i * step:(i + 1) * step], of[i * step:(i + 1) * step])
 
-    run(work, nblocks, x.size, split_min_size)
+    run(work, nblocks, x.size)
     return out

@@ -45,11 +45,6 @@ class Settings:
     min_size: int = 1 << 12
     #: Inputs with fewer elements are processed by the calling thread alone.
     parallel_min_size: int = 1 << 17
-    #: The float64 exact GELU splits inputs between threads from this size: its
-    #: 24-term series, exp and exact square make a 32 768-element call last a
-    #: few hundred microseconds, which pays for waking a thread; the float32 loop
-    #: is eight times faster per element and keeps ``parallel_min_size``.
-    gelu64_split_min_size: int = 1 << 15
     #: Bytes of input per block for the row loops (whole rows; 0.5-4 MiB measured
     #: about equally well with 2 MiB of L2 cache per core); the elementwise loops
     #: take a quarter of it.

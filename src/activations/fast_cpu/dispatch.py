@@ -213,7 +213,7 @@ def gelu(x, approximate="none"):
         return elementwise(loops.gelu_tanh, x)
     if x.dtype == np.float32:
         return elementwise(loops.gelu_exact_f32, x)
-    return elementwise(loops.gelu_exact_f64, x, current().gelu64_split_min_size)
+    return elementwise(loops.gelu_exact_f64, x)
 
 
 #: The public functions that have a compiled path, by name.

@@ -32,16 +32,14 @@ def _pool(pid: int, workers: int) -> concurrent.futures.ThreadPoolExecutor:
     return concurrent.futures.ThreadPoolExecutor(max_workers=workers, thread_name_prefix=_PREFIX)
 
 
-def run(work, nblocks: int, size: int, min_size: int | None = None) -> None:
+def run(work, nblocks: int, size: int) -> None:
     """Call ``work(i)`` for every ``i`` in ``range(nblocks)``, once each, and
     return when all calls have returned.  Several threads share the blocks
-    when the input has at least ``min_size`` elements (default: the settings'
-    ``parallel_min_size``); an exception in any call is raised here."""
+    when the input has at least the settings' ``parallel_min_size`` elements;
+    an exception in any call is raised here."""
     settings = current()
     threads = min(settings.threads, nblocks)
-    if min_size is None:
-        min_size = settings.parallel_min_size
-    if threads <= 1 or size < min_size or threading.current_thread().name.startswith(_PREFIX):
+    if threads <= 1 or size < settings.parallel_min_size or threading.current_thread().name.startswith(_PREFIX):
         for i in range(nblocks):
             work(i)
         return
