@@ -10,11 +10,15 @@ Layout:
 ``cases``
     One pytest module per exercise, named after the chapter.  Each test is a
     graded case; its failure message is the feedback the learner reads.
-``_worker``
-    Runs one exercise's cases with pytest in a child process, with a time
-    limit per case, and writes one JSON line per case.
-:mod:`activations.grade`
-    The command line: one worker per exercise, a table, Gradescope's JSON.
+``runner``
+    A grader process: runs the exercises' cases with pytest, calling the
+    learner's functions in a locked-down learner process of their own
+    (``learner``, ``sandbox``, ``wire``; ``static_check`` is the one policy of
+    what an exercise may import and call), one JSON line per case.
+``cli``
+    The command line (``python -m activations.grade``): grader processes for
+    the exercises, a table, Gradescope's ``results.json``; ``bundle`` writes
+    Gradescope's autograder zip.
 """
 
 from __future__ import annotations

@@ -21,6 +21,7 @@ their inputs.  The exit status is 0 whenever grading ran, whatever the score;
 from __future__ import annotations
 
 import argparse
+import html
 import importlib.util
 import json
 import os
@@ -223,8 +224,7 @@ def render(exercise: str, results: list[CaseResult], path: str, width: int = 96)
 
 def _markdown_text(text: str) -> str:
     """Feedback as Markdown text: what a learner's code said cannot become markup."""
-    for char, escaped in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
-        text = text.replace(char, escaped)
+    text = html.escape(text, quote=False)
     return "".join(f"\\{c}" if c in "\\`*_[]#|" else c for c in text)
 
 

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .learner import Died, TimedOut
 from .wire import Opaque, WireError
 
 __all__ = [
@@ -49,8 +50,8 @@ class Fail(AssertionError):
 
 
 class TimeLimitExceeded(BaseException):
-    """Raised by the worker's alarm.  A ``BaseException``, so that a learner's
-    ``except Exception:`` cannot swallow it."""
+    """A learner call ran past its time limit (its process was killed).  A
+    ``BaseException``, so that a case's ``except Exception:`` cannot swallow it."""
 
 
 class NotImplementedYet(Fail):
@@ -79,7 +80,7 @@ def case(points: float = 1, *, hidden: bool = False, title: str | None = None):
     return mark
 
 
-#: State of the case being run, set by the worker: ``hidden`` and ``name``.
+#: State of the case being run, set by the runner: ``hidden`` and ``name``.
 CURRENT: dict = {"hidden": False, "name": ""}
 
 
@@ -129,11 +130,10 @@ class Learner:
 
     def _invoke(self, name: str, args, kwargs) -> dict:
         """Send one call to the learner process, starting a new one if the last died."""
-        from .learner import Died, TimedOut
-
         if not self._process.running:
             reply = self._process.load(self._seconds)
             if not reply.get("ok"):
+                self._process.stop()  # so that the next call restarts it again
                 raise Fail(f"the process running your code had to be restarted, and importing "
                            f"{self._path} then failed ({reply['error']['type']}).")
         try:
@@ -285,9 +285,7 @@ def call(fn: LearnerFunction, *args, show: str | None = None, hint: str = "",
             raise Fail(f"{show}: {msg}{_where(error)}. This function scores 0 until it is "
                        "written with NumPy.")
         if kind == "NotImplementedError":
-            raise NotImplementedYet(
-                f"{fn.name} is not implemented yet: {fn.path} still raises "
-                f"NotImplementedError. Replace the `raise` with your code.")
+            raise _not_implemented(fn)
         if kind == "RecursionError":
             raise Fail(f"{show} raised RecursionError: does {fn.name} call itself "
                        "(for instance through a name it imports)?")
@@ -323,10 +321,13 @@ def raised(fn: LearnerFunction, *args, show: str | None = None, **kwargs) -> str
     if reply.get("ok") or "unsendable" in reply:
         return None
     if reply["error"]["type"] == "NotImplementedError":
-        raise NotImplementedYet(
-            f"{fn.name} is not implemented yet: {fn.path} still raises "
-            f"NotImplementedError. Replace the `raise` with your code.")
+        raise _not_implemented(fn)
     return reply["error"]["type"]
+
+
+def _not_implemented(fn: LearnerFunction) -> NotImplementedYet:
+    return NotImplementedYet(f"{fn.name} is not implemented yet: {fn.path} still raises "
+                             "NotImplementedError. Replace the `raise` with your code.")
 
 
 # --------------------------------------------------------------------------- comparing

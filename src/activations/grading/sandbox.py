@@ -235,8 +235,8 @@ class Sandbox:
         if importer in self.finder.sources and name.split(".")[0] in self.missing:
             raise ModuleNotFoundError(f"No module named '{name.split('.')[0]}'")
         allowed = importer not in self.finder.sources or level == 0 and (
-            name in ALLOWED or name in self.finder.sources
-            or name.startswith("numpy.") and name in sys.modules)
+            POLICY.import_allowed(name, self.finder.sources)
+            and (not name.startswith("numpy.") or name in sys.modules))
         if allowed:
             return self.real_import(name, globals, locals, fromlist, level)
         module = types.ModuleType(name)

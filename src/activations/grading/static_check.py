@@ -37,6 +37,8 @@ SCIPY_ANSWERS = {
     "log_softmax": "write (x - max) - log(sum(exp(x - max))) with NumPy",
     "logsumexp": "write max + log(sum(exp(x - max))) with NumPy",
 }
+#: What an exercise may import, in words.
+IMPORT_ADVICE = "an exercise may import numpy, math, scipy.special and your own modules"
 #: Names that reach around the rules of an exercise.
 ESCAPE_NAMES = {"__import__", "eval", "exec", "compile", "open", "globals", "vars", "breakpoint",
                 "input", "__builtins__", "__loader__", "__spec__"}
@@ -56,7 +58,7 @@ def module_advice(module: str) -> str:
     if top == "scipy":
         return ("of SciPy an exercise may use scipy.special's functions that are not the "
                 "answer (erf, erfc, ndtr, ...)")
-    return "an exercise may import numpy, math, scipy.special and your own modules"
+    return IMPORT_ADVICE
 
 
 @dataclass
@@ -66,11 +68,16 @@ class Findings:
     refused: dict[str, str] = field(default_factory=dict)
 
 
+def import_allowed(module: str, siblings) -> bool:
+    """The import rule, the same here and in the learner process: an allowlisted module or
+    submodule by its full name, a NumPy submodule (the learner process gives it only if NumPy
+    has loaded it already), or one of the learner's own modules."""
+    return (module in ALLOWED_MODULES or module in ALLOWED_SUBMODULES or module in siblings
+            or module.startswith("numpy."))
+
+
 def _import_problem(module: str, siblings: set[str]) -> str | None:
-    top = module.split(".")[0]
-    if top in siblings or top in ALLOWED_MODULES and top != "scipy":
-        return None
-    if module in ("scipy", "scipy.special"):
+    if import_allowed(module, siblings):
         return None
     return f"`import {module}`: {module_advice(module)}"
 
