@@ -404,10 +404,10 @@ THEME_IS_DARK = r"""
   const t0 = Date.now();
   while (document.documentElement.dataset.theme !== "dark" && Date.now() - t0 < 10000)
     await new Promise(r => setTimeout(r, 25));
-  await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true))));
+  await %s;
   return document.documentElement.dataset.theme || "";
 })()
-"""
+""" % NEXT_FRAMES
 
 
 def dark_mode_problems(tab, page: str, height: int, axe_source: str) -> list[str]:
