@@ -320,6 +320,26 @@ def test_a_total_time_budget_is_shared_by_the_steps(monkeypatch):
     assert any("whole derivation" in v.note for v in result.verdicts)
 
 
+def test_the_total_budget_is_charged_and_named_outside_the_main_thread(monkeypatch):
+    # Outside the main thread SymPy runs in a child process: its CPU time counts against the
+    # total, and a total that ran out (with no limit per step) says so.
+    monkeypatch.setattr(timelimit, "_startup", lambda: 1.0)
+    budget = check_module._Budget(None, 0.3)
+    out = {}
+
+    def work():
+        try:
+            budget.run(_spin)
+        except timelimit.OutOfTime:
+            out["note"] = budget.why("SymPy's simplify")
+
+    worker = threading.Thread(target=work)
+    worker.start()
+    worker.join()
+    assert "whole derivation" in out["note"]
+    assert budget.left < 0.3
+
+
 def test_time_limit_in_the_main_thread():
     with pytest.raises(timelimit.OutOfTime):
         timelimit.run_limited(_spin, seconds=0.2)
