@@ -156,13 +156,8 @@ class Verification:
         )
 
 
-def expand_definitions(expr: sp.Basic, definitions: Mapping, subs: Mapping | None = None) -> sp.Basic:
-    """Replace every named function by its definition, then evaluate.
-
-    ``subs`` (a concrete length and index values) is applied after the
-    definitions are expanded and before ``doit`` performs what the notation
-    only states: derivatives, sums with numeric bounds, limits.
-    """
+def substitute_definitions(expr: sp.Basic, definitions: Mapping) -> sp.Basic:
+    """Replace every named function of ``definitions`` by its definition, and nothing more."""
     for _ in range(8):  # definitions may refer to each other (silu uses sigma)
         new = expr.replace(
             lambda e: isinstance(e, AppliedUndef) and e.func in definitions,
@@ -171,6 +166,17 @@ def expand_definitions(expr: sp.Basic, definitions: Mapping, subs: Mapping | Non
         if new == expr:
             break
         expr = new
+    return expr
+
+
+def expand_definitions(expr: sp.Basic, definitions: Mapping, subs: Mapping | None = None) -> sp.Basic:
+    """Replace every named function by its definition, then evaluate.
+
+    ``subs`` (a concrete length and index values) is applied after the
+    definitions are expanded and before ``doit`` performs what the notation
+    only states: derivatives, sums with numeric bounds, limits.
+    """
+    expr = substitute_definitions(expr, definitions)
     if subs:
         # xreplace, not subs: subs skips an index that a Derivative nested in
         # a Sum hides from free_symbols.

@@ -270,8 +270,9 @@ def evaluate(f, point: dict, digits: int = DIGITS):
 
 
 def _close(a, b, digits: int) -> bool:
-    scale = max(mpmath.mpf(1), abs(a), abs(b))
-    return abs(a - b) <= mpmath.mpf(10) ** (-digits) * scale
+    """``|a - b| <= 10^-digits max(1, |a|, |b|)``."""
+    eps = mpmath.mpf(10) ** (-digits)
+    return mpmath.almosteq(a, b, eps, eps)
 
 
 @dataclass(frozen=True)
@@ -281,12 +282,11 @@ class Comparison:
     ``agree``: points where both sides were defined and equal to
     ``AGREE_DIGITS`` digits.  ``counterexample``: ``(point, left, right)``,
     a point where they differ (confirmed at ``CONFIRM_DIGITS`` digits), or
-    ``None``.  ``evaluable``: whether both sides could be computed at all.
+    ``None``.
     """
 
     agree: int
     counterexample: tuple | None
-    evaluable: bool
 
 
 def compare(left, right, points: Sequence[dict], needed: int, values: dict | None = None,
@@ -297,7 +297,7 @@ def compare(left, right, points: Sequence[dict], needed: int, values: dict | Non
     ``(id, point index)``, so that a chain evaluates every step once.
     """
     if left is None or right is None:
-        return Comparison(0, None, False)
+        return Comparison(0, None)
     cache = values if values is not None else {}
     agree = 0
     for n, point in enumerate(points):
@@ -309,7 +309,7 @@ def compare(left, right, points: Sequence[dict], needed: int, values: dict | Non
                 except Undefined:
                     cache[key] = None
                 except CannotEvaluate:
-                    return Comparison(agree, None, False)
+                    return Comparison(agree, None)
             pair.append(cache[key])
         a, b = pair
         if a is None or b is None:
@@ -325,5 +325,5 @@ def compare(left, right, points: Sequence[dict], needed: int, values: dict | Non
         except Undefined:
             continue
         if not _close(a2, b2, CONFIRM_DIGITS - 10) and _close(a2 - b2, a - b, AGREE_DIGITS - 10):
-            return Comparison(agree, (point, a2, b2), True)
-    return Comparison(agree, None, True)
+            return Comparison(agree, (point, a2, b2))
+    return Comparison(agree, None)

@@ -367,6 +367,12 @@ def _estimate(expr) -> mpmath.mpf | None:
         return v
 
 
+_ROUGH_UNARY = {sp.log: mpmath.log, sp.sin: mpmath.sin, sp.cos: mpmath.cos, sp.tan: mpmath.tan,
+                sp.tanh: mpmath.tanh, sp.atan: mpmath.atan, sp.asin: mpmath.asin,
+                sp.acos: mpmath.acos, sp.asinh: mpmath.asinh, sp.acosh: mpmath.acosh,
+                sp.atanh: mpmath.atanh, sp.erf: mpmath.erf, sp.erfc: mpmath.erfc, sp.Abs: abs}
+
+
 def _rough(e):
     if isinstance(e, sp.Rational):
         return mpmath.mpf(e.p) / e.q
@@ -397,13 +403,8 @@ def _rough(e):
         if abs(a) > 2 * MAX_LOG10:
             raise _TooLarge
         return {sp.exp: mpmath.exp, sp.sinh: mpmath.sinh, sp.cosh: mpmath.cosh}[e.func](a)
-    simple = {sp.log: mpmath.log, sp.sin: mpmath.sin, sp.cos: mpmath.cos, sp.tan: mpmath.tan,
-              sp.tanh: mpmath.tanh, sp.atan: mpmath.atan, sp.asin: mpmath.asin,
-              sp.acos: mpmath.acos, sp.asinh: mpmath.asinh, sp.acosh: mpmath.acosh,
-              sp.atanh: mpmath.atanh, sp.erf: mpmath.erf, sp.erfc: mpmath.erfc,
-              sp.Abs: abs}
-    if e.func in simple and len(e.args) == 1:
-        return simple[e.func](_rough(e.args[0]))
+    if e.func in _ROUGH_UNARY and len(e.args) == 1:
+        return _ROUGH_UNARY[e.func](_rough(e.args[0]))
     if isinstance(e, (sp.Max, sp.Min)):
         vals = [_rough(a) for a in e.args]
         return max(vals) if isinstance(e, sp.Max) else min(vals)

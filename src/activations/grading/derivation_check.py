@@ -26,10 +26,10 @@ message names the first problem; for a wrong step, the counterexample.
 from __future__ import annotations
 
 import sympy as sp
-from sympy.core.function import AppliedUndef
 
 from activations.derivations import KNOWN_DEFINITIONS, StepError, check_steps, parse_step
 from activations.derivations.check import WRONG, CheckedSteps
+from activations.derivations.core import substitute_definitions
 from activations.derivations.timelimit import OutOfTime, run_limited
 
 from .framework import Fail
@@ -54,13 +54,7 @@ def _rebuilt(e):
 
 def _with_definitions(e):
     """The book's named functions replaced by their definitions, nothing evaluated beyond that."""
-    for _ in range(4):
-        new = e.replace(lambda a: isinstance(a, AppliedUndef) and a.func in KNOWN_DEFINITIONS,
-                        lambda a: KNOWN_DEFINITIONS[a.func](*a.args))
-        if new == e:
-            break
-        e = new
-    return e
+    return substitute_definitions(e, KNOWN_DEFINITIONS)
 
 
 def _normal(e, definitions: bool):

@@ -15,6 +15,8 @@ import activations
 
 from ..core import Derivation, Step
 from ..registry import Claim, claim, derivation
+from .gelu import NORMAL, Phi, phi
+from .sigmoid import SIGMA, sigma
 
 t = sp.Symbol("t", real=True)
 x = sp.Symbol("x", real=True)
@@ -31,19 +33,15 @@ selu = sp.Function("selu")
 mish = sp.Function("mish")
 softplus = sp.Function("softplus")
 softsign = sp.Function("softsign")
-sigma = sp.Function("sigma")
-phi = sp.Function("phi")
-Phi = sp.Function("Phi")
 
 ELU = {elu: sp.Lambda(t, sp.Piecewise((t, t > 0), (alpha * (sp.exp(t) - 1), True)))}
 CELU = {celu: sp.Lambda(t, sp.Piecewise((t, t > 0), (alpha * (sp.exp(t / alpha) - 1), True)))}
 SELU = {selu: sp.Lambda(t, lam * sp.Piecewise((t, t > 0), (alpha * (sp.exp(t) - 1), True)))}
-SIGMA = {sigma: sp.Lambda(t, 1 / (1 + sp.exp(-t)))}
 SOFTPLUS = {softplus: sp.Lambda(t, sp.log(1 + sp.exp(t)))}
 MISH = {mish: sp.Lambda(t, t * sp.tanh(softplus(t))), **SOFTPLUS, **SIGMA}
 SOFTSIGN = {softsign: sp.Lambda(t, t / (1 + sp.Abs(t)))}
-NORMAL = {phi: sp.Lambda(t, sp.exp(-t ** 2 / 2) / sp.sqrt(2 * sp.pi)),
-          Phi: sp.Lambda(t, (1 + sp.erf(t / sp.sqrt(2))) / 2)}
+#: Hard sigmoid, relu6(t + 3) / 6 (PyTorch's); hard swish is t times it.
+HARD_SIGMOID = sp.Lambda(t, sp.Min(sp.Max(t + 3, 0), 6) / 6)
 
 #: SELU's constants as published (Klambauer et al.'s code, 32 digits).
 PUBLISHED_ALPHA = "1.6732632423543772848170429916717"
@@ -389,7 +387,7 @@ def hard_swish_derivative_middle() -> Derivation:
 
 @claim("hard_swish.kinks")
 def hard_swish_kinks() -> Claim:
-    f = sp.Lambda(t, t * sp.Min(sp.Max(t + 3, 0), 6) / 6)
+    f = sp.Lambda(t, t * HARD_SIGMOID(t))
     # SymPy cannot take limits through Min/Max, so the branches are written out and proved equal
     # to the definition on each interval: there each side is one polynomial of degree <= 2 (the
     # clip's corners are -3 and 3 only), and two such polynomials that agree at 3 points are equal.
@@ -410,7 +408,7 @@ def hard_swish_kinks() -> Claim:
 
 @claim("hard_sigmoid.against_sigmoid")
 def hard_sigmoid_against_sigmoid() -> Claim:
-    hs = sp.Lambda(t, sp.Min(sp.Max(t + 3, 0), 6) / 6)
+    hs = HARD_SIGMOID
     s = SIGMA[sigma]
     same_center = hs(0) == s(0) == sp.Rational(1, 2)
     slope_hard = sp.diff((x + 3) / 6, x)
@@ -438,7 +436,7 @@ def hard_clips_kinks() -> Claim:
     units = [  # (definition, corners, the middle branch, package function)
         (sp.Lambda(t, sp.Min(sp.Max(t, -1), 1)), (-1, 1), t, activations.hard_tanh_grad),
         (sp.Lambda(t, sp.Min(sp.Max(t, 0), 6)), (0, 6), t, activations.relu6_grad),
-        (sp.Lambda(t, sp.Min(sp.Max(t + 3, 0), 6) / 6), (-3, 3), (t + 3) / 6, activations.hard_sigmoid_grad),
+        (HARD_SIGMOID, (-3, 3), (t + 3) / 6, activations.hard_sigmoid_grad),
     ]
     holds, slopes = True, []
     for f, (a, b), middle, grad in units:
