@@ -85,11 +85,18 @@ class BookBuild:
         return self.book / "_build" / "html"
 
     def execution_seconds(self) -> dict[str, float]:
-        """Per-notebook execution times, from myst-nb's "Executed notebook in" lines."""
-        times = {}
-        for match in re.finditer(r"^(\S+?\.md): Executed notebook in ([0-9.]+) seconds", self.output, re.M):
-            times[str(Path(match[1]).relative_to(self.book))] = float(match[2])
-        return times
+        """Per-notebook execution times of the notebooks run ahead of Sphinx (tools/execute_notebooks.py)."""
+        return {match[1]: float(match[2]) for match in re.finditer(
+            r"^(\S+?\.md): executed ahead of Sphinx in ([0-9.]+) seconds", self.output, re.M)}
+
+    def executed_by_sphinx(self) -> list[str]:
+        """Notebooks that Sphinx (myst-nb) executed itself instead of taking them from the cache."""
+        return [str(Path(match[1]).relative_to(self.book)) for match in re.finditer(
+            r"^(\S+?\.md): Executed notebook in [0-9.]+ seconds", self.output, re.M)]
+
+    def taken_from_the_cache(self) -> list[str]:
+        return [str(Path(match[1]).relative_to(self.book)) for match in re.finditer(
+            r"^(\S+?\.md): Using cached notebook", self.output, re.M)]
 
     def tail(self, lines: int = 60) -> str:
         return "\n".join(self.output.splitlines()[-lines:])

@@ -202,12 +202,28 @@ def _needs_the_book(item) -> bool:
 def pytest_collection_modifyitems(config, items):
     """The book build first and what reads the built book last; each notebook run once.
 
-    The order is what pytest-xdist hands out: one worker starts the build (minutes, mostly one
-    core) while the other runs the tests that need no book, and the tests of the built book come
-    after, when it is there.  The same order on every worker, as xdist requires.
+    The order is what pytest-xdist hands out: one worker starts the build (its notebooks run on
+    every core) while the other runs the tests that need no book, and the tests of the built book
+    come after, when it is there.  The same order on every worker, as xdist requires.
     """
-    items.sort(key=lambda item: 0 if item.nodeid.split("@")[0].endswith(BOOK_BUILD_TEST)
-               else 2 if _needs_the_book(item) else 1)  # a stable sort keeps each group's order
+    # xdist hands out an xdist_group as one unit, placed where its first test stands: a group with
+    # any test of the built book goes with those tests, or a worker would take it early and wait for
+    # the build.  Among those, the groups (long units: the student edition and the PDF) go first, so
+    # that no worker starts one of them when the others have nothing left to do.
+    def group(item):
+        marker = item.get_closest_marker("xdist_group")
+        return (marker.args[0] if marker.args else marker.kwargs.get("name")) if marker else None
+
+    book_groups = {group(item) for item in items if _needs_the_book(item)} - {None}
+
+    def order(item):
+        if item.nodeid.split("@")[0].endswith(BOOK_BUILD_TEST):
+            return (0, 0)
+        if group(item) in book_groups:
+            return (2, 0)
+        return (2, 1) if _needs_the_book(item) else (1, 0)
+
+    items.sort(key=order)  # a stable sort keeps each group's order
     if not any(item.nodeid.split("@")[0].endswith(BOOK_BUILD_TEST) for item in items):
         return
     skip = pytest.mark.skip(reason="this session's book build (tests/test_book.py) executes every "

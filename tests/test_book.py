@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from book_tools import ROOT, run_build, toc_chapters, toc_docnames, warning_lines
+from book_tools import ROOT, run_build, toc_chapters, toc_docnames, toc_notebooks, warning_lines
 
 pytest_plugins = ["book_fixtures"]
 
@@ -28,9 +28,13 @@ def test_book_builds_without_warnings(book_build):
     assert not warnings, "the build printed warnings:\n" + "\n".join(warnings)
     missing = [name for name in toc_docnames() if not (book_build.html / f"{name}.html").is_file()]
     assert not missing, f"pages of _toc.yml missing from the site: {missing}"
-    # Every chapter was executed by this build (execute_notebooks: force), not taken from a cache.
-    executed = set(book_build.execution_seconds())
-    assert {f"{name}.md" for name in toc_chapters()} <= executed
+    # Every notebook was executed by this build, ahead of Sphinx, into the build's new cache; Sphinx
+    # took each from that cache (it ran none a second time).
+    notebooks = {f"{name}.md" for name in toc_notebooks()}
+    assert {f"{name}.md" for name in toc_chapters()} <= notebooks
+    assert set(book_build.execution_seconds()) == notebooks
+    assert set(book_build.taken_from_the_cache()) == notebooks
+    assert not book_build.executed_by_sphinx()
     assert "Book built in" in book_build.output
 
 
@@ -82,6 +86,28 @@ def test_derivations_outside_chapters_are_in_sync_with_the_catalogue():
     changed, problems = sync_paths([p for p in pages if p.is_file()], write=False)
     assert not problems, problems
     assert not changed, f"regenerate with `python -m activations.derivations sync {' '.join(map(str, changed))}`"
+
+
+# A chapter's code that reads a clock, itself or through the benchmark's timer: its numbers are timings.
+TIMING = re.compile(r"\b(perf_counter|perf_counter_ns|process_time|monotonic|timeit|time_interleaved)\b"
+                    r"|\btime\.time\(")
+
+
+def test_chapters_that_time_code_run_alone():
+    """A chapter that measures time says so (``measures_time: true``), so that the clean build runs it
+    with no other notebook beside it (tools/execute_notebooks.py); a chapter that does not, does not."""
+    import jupytext
+
+    timing, flagged = set(), set()
+    for name in toc_notebooks():
+        notebook = jupytext.read(ROOT / f"{name}.md")
+        if any(TIMING.search(cell.source) for cell in notebook.cells if cell.cell_type == "code"):
+            timing.add(name)
+        if notebook.metadata.get("measures_time") is True:
+            flagged.add(name)
+    assert timing, "no chapter times code: the check below would pass vacuously"
+    assert timing == flagged, (f"time code without `measures_time: true`: {sorted(timing - flagged)}; "
+                               f"flagged but time nothing: {sorted(flagged - timing)}")
 
 
 # --- a tiny book with a broken chapter --------------------------------------------------------
@@ -147,7 +173,11 @@ def _assert_names_chapter_and_cell(build):
 @pytest.mark.slow
 def test_a_broken_cell_fails_the_build_naming_chapter_and_cell(tmp_path):
     book = _tiny_book(tmp_path / "tiny", broken=True)
-    _assert_names_chapter_and_cell(run_build(book))
+    build = run_build(book)
+    _assert_names_chapter_and_cell(build)
+    # It failed in the run ahead of Sphinx, so Sphinx ran it again to name the cell.
+    assert "chapters/tiny.md: failed ahead of Sphinx" in build.output, build.tail()
+    assert build.executed_by_sphinx() == [] and "Executing notebook" in build.output, build.tail()
     # A second build into the folder of the failed one must fail again (a plain rebuild would exit 0).
     _assert_names_chapter_and_cell(run_build(book))
 

@@ -148,3 +148,25 @@ def test_the_environment_is_the_locked_one():
             differ.append(f"{name}: locked {pin['version']}, installed {installed}")
     assert not differ, ("the environment differs from requirements.lock (run `make install`):\n  "
                         + "\n  ".join(differ))
+
+
+def test_left_out_packages_are_not_in_the_lock():
+    pins = locked()
+    assert lock.LEFT_OUT and all(reason.strip() for reason in lock.LEFT_OUT.values())
+    present = [name for name in lock.LEFT_OUT if canonicalize_name(name) in pins]
+    assert not present, f"{present} are in LEFT_OUT but pinned in {LOCK.name}: run `make lock`"
+
+
+def test_leaving_out_drops_what_only_the_left_out_packages_need():
+    """The control for the test above: ``leave_out`` on a body made for the purpose."""
+    left = next(iter(lock.LEFT_OUT))
+    body = "\n".join([
+        f"{left}==1.0 \\", "    --hash=sha256:" + "a" * 64, "    # via jsonschema",
+        "only-theirs==2.0 \\", "    --hash=sha256:" + "b" * 64, f"    # via {left}",
+        "theirs-twice-removed==3.0 \\", "    --hash=sha256:" + "c" * 64, "    # via only-theirs",
+        "shared==4.0 \\", "    --hash=sha256:" + "d" * 64, "    # via", f"    #   {left}", "    #   numpy",
+        "numpy==2.0 \\", "    --hash=sha256:" + "e" * 64, "    # via -r requirements.txt",
+    ]) + "\n"
+    kept = lock.leave_out(body)
+    names = [line.split("==")[0] for line in kept.splitlines() if "==" in line]
+    assert names == ["shared", "numpy"], kept

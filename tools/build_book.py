@@ -9,8 +9,13 @@ Steps, each of which stops the build with a non-zero exit status when it fails:
    that folder to the site root through ``html_extra_path`` and points
    ``mathjax_path`` at it.  Needs ``npm`` the first time only.
 2. Remove ``_build/`` (a rebuild into the folder of a failed build would exit 0).
-3. ``jupyter-book build <book> -W -n --keep-going``: every warning, a failing
-   cell included, fails the build; ``--keep-going`` reports all of them first.
+3. Execute every notebook of ``_toc.yml`` in a fresh kernel, as many side by side as there are
+   CPUs, into a new jupyter-cache (``_build/.jupyter_cache``; ``tools/execute_notebooks.py``).
+4. ``jupyter-book build <book> -W -n --keep-going`` in myst-nb's ``cache`` mode from that cache:
+   every warning, a failing cell included, fails the build; ``--keep-going`` reports all of them
+   first.  A notebook that failed in step 3 is not in the cache, so Sphinx executes it again and
+   names the failing cell.  (``_config.yml`` says ``force``: a plain ``jupyter-book build .``
+   executes the chapters one after another inside Sphinx, with the same result.)
 
 ``--cache`` is for local iteration: it keeps ``_build/`` and executes notebooks
 with ``execute_notebooks: cache`` (through a temporary copy of ``_config.yml``),
@@ -39,6 +44,10 @@ import tarfile
 import tempfile
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from execute_notebooks import execute_into_cache  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 VENDOR = ROOT / "_vendor"
@@ -102,13 +111,33 @@ def ensure_mathjax() -> Path:
 EDITIONS = ("full", "student")
 
 
-def edited_config(book: Path, tmpdir: Path, *, cache: bool = False, edition: str = "full") -> Path:
-    """A copy of the book's ``_config.yml`` with ``execute_notebooks: cache`` and/or the edition."""
+def book_config(book: Path) -> dict:
     import yaml  # a dependency of jupyter-book
 
-    config = yaml.safe_load((book / "_config.yml").read_text(encoding="utf-8"))
+    return yaml.safe_load((book / "_config.yml").read_text(encoding="utf-8"))
+
+
+def toc_notebooks(book: Path) -> list[Path]:
+    """The documents of ``_toc.yml`` that are notebooks (MyST Markdown with a kernel), in book order."""
+    from myst_nb.core.read import is_myst_markdown_notebook
+    from sphinx_external_toc.parsing import parse_toc_yaml
+
+    paths = [book / f"{docname}.md" for docname in parse_toc_yaml(book / "_toc.yml")]
+    return [path for path in paths
+            if path.is_file() and is_myst_markdown_notebook(path.read_text(encoding="utf-8"))]
+
+
+def edited_config(book: Path, tmpdir: Path, *, cache: bool = False, cache_path: Path | None = None,
+                  edition: str = "full") -> Path:
+    """A copy of the book's ``_config.yml`` with ``execute_notebooks: cache`` (from ``cache_path``
+    when given) and/or the edition."""
+    import yaml  # a dependency of jupyter-book
+
+    config = book_config(book)
     if cache:
         config.setdefault("execute", {})["execute_notebooks"] = "cache"
+        if cache_path is not None:
+            config["execute"]["cache"] = str(cache_path)
     if edition != "full":
         sphinx_config = config.setdefault("sphinx", {}).setdefault("config", {})
         sphinx_config["book_edition"] = edition
@@ -141,7 +170,7 @@ def _seed_from(previous: Path, build_dir: Path) -> None:
 
 
 def build(book: Path, *, cache: bool = False, edition: str = "full", builder: str = "html",
-          output: Path | None = None, reuse: Path | None = None) -> int:
+          output: Path | None = None, reuse: Path | None = None, jobs: int | None = None) -> int:
     """Build ``book`` into ``<output or book>/_build/<builder>``; return the exit status."""
     if edition not in EDITIONS:
         raise BuildError(f"unknown edition {edition!r}; choose one of {', '.join(EDITIONS)}")
@@ -151,6 +180,7 @@ def build(book: Path, *, cache: bool = False, edition: str = "full", builder: st
     if book != ROOT and not (book / "_vendor").exists():
         # Another book (the tests' tiny one) shares this repository's MathJax.
         (book / "_vendor").symlink_to(VENDOR, target_is_directory=True)
+    start_all = time.perf_counter()
     if reuse is not None:
         reuse = reuse.resolve()
         if reuse != build_dir:
@@ -164,6 +194,13 @@ def build(book: Path, *, cache: bool = False, edition: str = "full", builder: st
             shutil.rmtree(build_dir / builder)
     elif not cache and build_dir.exists():
         shutil.rmtree(build_dir)
+    # A clean build executes its notebooks first, side by side, and Sphinx takes them from the cache.
+    preexecuted = reuse is None and not cache
+    cache_path = build_dir / ".jupyter_cache"
+    if preexecuted:
+        execute = book_config(book).get("execute") or {}
+        execute_into_cache(book, toc_notebooks(book), cache_path, timeout=execute.get("timeout"),
+                           allow_errors=bool(execute.get("allow_errors", False)), jobs=jobs)
     cmd = jupyter_book_command() + ["build", str(book), "-W", "-n", "--keep-going"]
     if builder != "html":
         cmd += ["--builder", builder]
@@ -173,12 +210,13 @@ def build(book: Path, *, cache: bool = False, edition: str = "full", builder: st
         if cache:
             # --all rereads every page, so the warnings of a failed chapter come back.
             cmd += ["--all"]
-        if cache or edition != "full":
-            cmd += ["--config", str(edited_config(book, Path(tmp), cache=cache, edition=edition))]
+        if cache or preexecuted or edition != "full":
+            config = edited_config(book, Path(tmp), cache=cache or preexecuted,
+                                   cache_path=cache_path if preexecuted else None, edition=edition)
+            cmd += ["--config", str(config)]
         print("$ " + " ".join(cmd), flush=True)
-        start = time.perf_counter()
         returncode = subprocess.run(cmd, cwd=book).returncode
-        elapsed = time.perf_counter() - start
+        elapsed = time.perf_counter() - start_all
     mode = "cached" if cache else "reusing doctrees" if reuse is not None else "clean"
     what = f"{mode} build, {edition} edition"
     if returncode != 0:
@@ -204,6 +242,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reuse-doctrees", type=Path, default=None, metavar="BUILD",
                         help="start from the doctrees and executed notebooks of the earlier build BUILD "
                              "(a _build folder of the same book)")
+    parser.add_argument("--jobs", type=int, default=None, metavar="N",
+                        help="notebooks executed side by side in a clean build (default: the CPUs this "
+                             "process may use; chapters that measure time always run alone)")
     parser.add_argument("--mathjax-only", action="store_true",
                         help="only provide MathJax in _vendor/ and stop")
     args = parser.parse_args(argv)
@@ -212,7 +253,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.mathjax_only:
             return 0
         return build(args.book, cache=args.cache, edition=args.edition, builder=args.builder,
-                     output=args.output, reuse=args.reuse_doctrees)
+                     output=args.output, reuse=args.reuse_doctrees, jobs=args.jobs)
     except BuildError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

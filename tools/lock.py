@@ -48,6 +48,17 @@ PYPROJECT = "pyproject.toml"
 TOOLS_VENV = ROOT / "_vendor" / "lock-tools"
 PIP_TOOLS = "pip-tools==7.6.2"
 DIGEST_LINE = "# inputs-sha256: "
+# Packages that the resolution brings in and the environment leaves out, with the reason; so is a
+# package that only they need.  `pip check` passes without them: it checks that a dependency is
+# installed, not what an extra of that dependency asks for.
+LEFT_OUT = {
+    "rfc3987-syntax": (
+        "asked for by jsonschema's format-nongpl extra (through jupyter-events, for JupyterLab); on import "
+        "it builds about 35 Earley parsers, 0.8 s in every process that imports nbformat: each notebook "
+        "kernel that glues a number, each Jupyter Book build. Only jsonschema's `iri` formats use it, which "
+        "nothing here validates (jsonschema skips a format it has no checker for)."
+    ),
+}
 # The editable install of the package: `-e .` or `-e .[extra,...]` (also `-e file:.`).
 _EDITABLE = re.compile(r"^-e\s+(?:file:)?\.(?:\[(?P<extras>[^\]]*)\])?\s*$")
 
@@ -81,7 +92,7 @@ def lock_inputs(root: Path = ROOT) -> dict:
             if match:
                 editable = True
                 extras.update(e.strip() for e in (match["extras"] or "").split(",") if e.strip())
-    data: dict = {"files": files}
+    data: dict = {"files": files, "left-out": sorted(LEFT_OUT)}
     if editable:
         pyproject = _toml(root / PYPROJECT)
         project = pyproject.get("project", {})
@@ -162,11 +173,56 @@ def _tidy(text: str) -> str:
     return "\n".join(out).strip("\n") + "\n"
 
 
+def _blocks(body: str) -> list[list[str]]:
+    """The lock's body as one block of lines per package (its pin, hashes and "# via" lines)."""
+    blocks: list[list[str]] = []
+    for line in body.splitlines():
+        if line and not line.startswith((" ", "\t", "#")) or not blocks:
+            blocks.append([line])
+        else:
+            blocks[-1].append(line)
+    return blocks
+
+
+def _name(block: list[str]) -> str | None:
+    match = re.match(r"^([A-Za-z0-9][A-Za-z0-9._\-]*)==", block[0])
+    return match[1].lower().replace("_", "-") if match else None
+
+
+def _via(block: list[str]) -> set[str]:
+    """What pip-compile says needs the package ("# via a" or "# via" with "#   a" lines below)."""
+    via, listing = set(), False
+    for line in block[1:]:
+        text = line.strip()
+        if text.startswith("# via"):
+            rest = text[len("# via"):].strip()
+            if rest:
+                via.add(rest)
+            listing = True
+        elif listing and text.startswith("#   "):
+            via.add(text[4:].strip())
+    return {name.split("[")[0].lower().replace("_", "-") for name in via}
+
+
+def leave_out(body: str) -> str:
+    """``body`` without the packages of LEFT_OUT and those that only they need."""
+    blocks, dropped = _blocks(body), set(LEFT_OUT)
+    while True:
+        orphans = {_name(b) for b in blocks if _name(b) and _name(b) not in dropped
+                   and _via(b) and _via(b) <= dropped}
+        if not orphans:
+            break
+        dropped |= orphans
+    kept = [b for b in blocks if _name(b) not in dropped]
+    return "\n".join(line for block in kept for line in block).strip("\n") + "\n"
+
+
 HEADER = """\
 # The locked environment of the book and the tests: every package at one version, with hashes.
 # Made by `make lock` (python3 tools/lock.py compile) from {inputs} and
 # pyproject.toml with pip-tools ({pip_tools}):
 #   pip-compile --generate-hashes --allow-unsafe --strip-extras {inputs_args}
+# Left out (and what only they need), see LEFT_OUT in tools/lock.py: {left_out}
 # Do not edit: change requirements.txt (or requirements-test.txt, pyproject.toml), then run `make lock`.
 # Resolved on CPython {python} ({platform}); the package itself (-e .) is installed by the Makefile.
 {digest_line}{digest}
@@ -202,7 +258,7 @@ def compile_lock(root: Path = ROOT) -> int:
         if proc.returncode != 0:
             print(f"pip-compile failed (exit {proc.returncode}); {LOCK.name} is unchanged", file=sys.stderr)
             return proc.returncode
-        body = _tidy(out.read_text(encoding="utf-8"))
+        body = leave_out(_tidy(out.read_text(encoding="utf-8")))
         body = body.replace("_vendor/lock-inputs/pyproject.txt", "pyproject.toml").replace("_vendor/lock-inputs/", "")
     if inputs_digest(root) != digest:
         print(f"the requirement files changed while pip-compile ran; {LOCK.name} is unchanged: "
@@ -212,7 +268,7 @@ def compile_lock(root: Path = ROOT) -> int:
 
     header = HEADER.format(inputs=" and ".join(inputs), pip_tools=PIP_TOOLS, inputs_args=" ".join(inputs),
                            python=platform.python_version(), platform=f"{sys.platform}, {platform.machine()}",
-                           digest_line=DIGEST_LINE, digest=digest)
+                           left_out=", ".join(sorted(LEFT_OUT)), digest_line=DIGEST_LINE, digest=digest)
     (root / LOCK.name).write_text(header + body, encoding="utf-8")
     pins = sum(1 for line in body.splitlines() if re.match(r"^[A-Za-z0-9_.\-]+==", line))
     print(f"wrote {LOCK.name}: {pins} packages pinned", flush=True)
