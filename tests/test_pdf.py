@@ -40,6 +40,8 @@ RAW_TEX = ["$$", "\\frac", "\\begin{", "\\end{", "\\mathrm", "\\left(", "\\sum_"
 def _title(name: str) -> str:
     """The first heading of a page's source."""
     text = (ROOT / f"{name}.md").read_text(encoding="utf-8")
+    if text.startswith("---\n"):  # the front matter (YAML, whose comments also start with "# ")
+        text = text.split("\n---\n", 1)[1]
     match = re.search(r"^# (.+)$", text, re.M)
     assert match, f"{name}.md has no '# ' title"
     return re.sub(r"[*_`]", "", match[1]).strip()

@@ -17,18 +17,20 @@ Steps, each of which stops the build with a non-zero exit status when it fails:
    names the failing cell.  (``_config.yml`` says ``force``: a plain ``jupyter-book build .``
    executes the chapters one after another inside Sphinx, with the same result.)
 
-``--cache`` is for local iteration: it keeps ``_build/`` and executes notebooks
-with ``execute_notebooks: cache`` (through a temporary copy of ``_config.yml``),
-so only chapters whose code changed run again.  The cache keys on cell code
-only: a change under ``src/`` is not seen, so use the default (clean, forced)
-build before you commit.
+Every build of this script runs Jupyter Book with a temporary copy of ``_config.yml`` that says
+``execute_notebooks: cache`` (and the edition); see ``edited_config`` for why it must be the same copy
+for every kind of build.
+
+``--cache`` is for local iteration: it keeps ``_build/`` and its cache and runs nothing ahead of
+Sphinx, so only chapters whose code changed run again (inside Sphinx).  The cache keys on cell code
+only: a change under ``src/`` is not seen, so use the default (clean) build before you commit.
 
 ``--edition student`` builds the student edition into the same ``_build/html``: every exercise, no
 solution (tools/sphinx_ext/book_site.py removes them when the pages are written; see the README).
 ``make book EDITION=student`` runs it.
 
-``--reuse-doctrees BUILD`` (used by the tests and by ``tools/build_pdf.py``) starts from the doctrees
-and executed notebooks of an earlier clean build ``BUILD`` (a ``_build`` folder) of the same sources,
+``--reuse-doctrees BUILD`` (used by the tests and by ``tools/build_pdf.py``) starts from the doctrees,
+executed notebooks and cache of an earlier clean build ``BUILD`` (a ``_build`` folder) of the same sources,
 so the chapters are not executed again; Sphinx still rereads any page whose source changed since.
 ``--output DIR`` writes ``DIR/_build`` instead of ``<book>/_build``.
 """
@@ -127,17 +129,19 @@ def toc_notebooks(book: Path) -> list[Path]:
             if path.is_file() and is_myst_markdown_notebook(path.read_text(encoding="utf-8"))]
 
 
-def edited_config(book: Path, tmpdir: Path, *, cache: bool = False, cache_path: Path | None = None,
-                  edition: str = "full") -> Path:
-    """A copy of the book's ``_config.yml`` with ``execute_notebooks: cache`` (from ``cache_path``
-    when given) and/or the edition."""
+def edited_config(book: Path, tmpdir: Path, *, edition: str = "full") -> Path:
+    """A copy of the book's ``_config.yml`` with ``execute_notebooks: cache`` and the edition.
+
+    Every build of this script runs in cache mode, from ``_build/.jupyter_cache`` (myst-nb's default
+    place, left unnamed here): a clean build fills a new cache first, ``--cache`` keeps the last one,
+    and a build that reuses doctrees copies the cache with them.  The configuration must be the same
+    for a build that reuses another's doctrees: myst-nb's settings are Sphinx "env" values, and a
+    change in any of them makes Sphinx read (and so execute) every page again.
+    """
     import yaml  # a dependency of jupyter-book
 
     config = book_config(book)
-    if cache:
-        config.setdefault("execute", {})["execute_notebooks"] = "cache"
-        if cache_path is not None:
-            config["execute"]["cache"] = str(cache_path)
+    config.setdefault("execute", {})["execute_notebooks"] = "cache"
     if edition != "full":
         sphinx_config = config.setdefault("sphinx", {}).setdefault("config", {})
         sphinx_config["book_edition"] = edition
@@ -158,11 +162,11 @@ def jupyter_book_command() -> list[str]:
 
 
 def _seed_from(previous: Path, build_dir: Path) -> None:
-    """Copy the doctrees and executed notebooks of an earlier build into ``build_dir``."""
+    """Copy the doctrees, executed notebooks and notebook cache of an earlier build into ``build_dir``."""
     if not (previous / ".doctrees" / "environment.pickle").is_file():
         raise BuildError(f"{previous} holds no doctrees of an earlier build (.doctrees/environment.pickle)")
     build_dir.mkdir(parents=True, exist_ok=True)
-    for name in (".doctrees", "jupyter_execute"):
+    for name in (".doctrees", "jupyter_execute", ".jupyter_cache"):
         if (previous / name).is_dir() and (previous / name).resolve() != (build_dir / name).resolve():
             if (build_dir / name).exists():
                 shutil.rmtree(build_dir / name)
@@ -210,10 +214,7 @@ def build(book: Path, *, cache: bool = False, edition: str = "full", builder: st
         if cache:
             # --all rereads every page, so the warnings of a failed chapter come back.
             cmd += ["--all"]
-        if cache or preexecuted or edition != "full":
-            config = edited_config(book, Path(tmp), cache=cache or preexecuted,
-                                   cache_path=cache_path if preexecuted else None, edition=edition)
-            cmd += ["--config", str(config)]
+        cmd += ["--config", str(edited_config(book, Path(tmp), edition=edition))]
         print("$ " + " ".join(cmd), flush=True)
         returncode = subprocess.run(cmd, cwd=book).returncode
         elapsed = time.perf_counter() - start_all
