@@ -2,16 +2,17 @@
 
 Per page: no raw TeX left in the text, MathJax started and reported no error, every image loaded,
 every derivation dropdown opens on a click and shows typeset math, every link into the site points
-at a file that exists, and the browser console stayed free of errors. A screenshot of each page goes
-to artifacts/screenshots/.
+at a file that exists, and the browser console stayed free of errors. A screenshot of each page (its
+first 8000 px) goes to artifacts/screenshots/.
 
 Accessibility, per page: every image has a non-empty alt text; the headings of the page go down one
 level at a time (no h2 followed by an h4) and the page opens with its h1; axe-core (the npm package,
 unpacked into _vendor/ and injected into the page, no network) finds no critical or serious violation
 of WCAG 2 A/AA, checked with every dropdown open. Then, on the same page, in the theme's dark mode (the
 reader's system switched to ``prefers-color-scheme: dark``, which the theme follows): the page is
-dark, axe-core again finds no such violation, and every figure stays readable: a screenshot of it shows its ink against a light backdrop (contrast ratio at
-least 3, WCAG's minimum for graphics). Dark-mode screenshots go to artifacts/screenshots/dark/.
+dark, axe-core again finds no such violation, and every figure, wherever it is on the page, stays
+readable: a screenshot of it shows its ink against a light backdrop (contrast ratio at least 3, WCAG's
+minimum for graphics). Those screenshots go to artifacts/screenshots/dark/.
 
 Chromium is Debian's package (``apt-get install chromium``; .ci/run installs it), driven through the
 Chrome DevTools Protocol over a websocket (``websocket-client``); no test tool downloads a browser.
@@ -247,8 +248,7 @@ def _luminance(rgb):
 
 
 def screenshot_pixels(png: bytes):
-    """A PNG screenshot as an array of 8-bit sRGB values, rows by columns by 3 (a whole page is
-    10 million values: they become floats only where a figure is, in ``figure_contrast``)."""
+    """A PNG screenshot as an array of 8-bit sRGB values, rows by columns by 3."""
     import numpy as np
     from PIL import Image  # a dependency of Matplotlib
 
@@ -256,12 +256,22 @@ def screenshot_pixels(png: bytes):
         return np.asarray(image.convert("RGB"))
 
 
-def figure_pixels(pixels, box: dict):
-    """The pixels of a figure's box (CSS pixels at scale 1) in a screenshot of the whole page;
-    only whole pixels inside the box, so that no page colour around it is counted."""
-    x0, y0 = math.ceil(box["x"]), math.ceil(box["y"])
-    x1, y1 = math.floor(box["x"] + box["width"]), math.floor(box["y"] + box["height"])
-    return pixels[y0:y1, x0:x1]
+def figure_screenshots(tab, boxes: list[dict]) -> list[tuple[dict, bytes]]:
+    """``(box, PNG)`` for each figure box of ``boxes`` (CSS pixels at scale 1, in the page's
+    coordinates), wherever it is on the page: scrolled into the window, then captured alone.  Only
+    the whole pixels inside the box, so that no page colour around it is counted; boxes under 8
+    pixels a side are left out."""
+    shots = []
+    for box in boxes:
+        x0, y0 = math.ceil(box["x"]), math.ceil(box["y"])
+        x1, y1 = math.floor(box["x"] + box["width"]), math.floor(box["y"] + box["height"])
+        if x1 - x0 < 8 or y1 - y0 < 8:
+            continue
+        tab.evaluate(f"window.scrollTo(0, {max(0, y0 - 100)}); " + NEXT_FRAMES)
+        shot = tab.send("Page.captureScreenshot", format="png", optimizeForSpeed=True,
+                        clip={"x": x0, "y": y0, "width": x1 - x0, "height": y1 - y0, "scale": 1})
+        shots.append((box, base64.b64decode(shot["data"])))
+    return shots
 
 
 def figure_contrast(pixels) -> tuple[float, float]:
@@ -392,7 +402,7 @@ def test_page_in_browser(page, site, browser, axe_source):
             problems.append(f"console errors: {errors}")
 
         # The same page, the reader's system switched to dark mode (the theme follows the change).
-        problems += [f"dark mode: {p}" for p in dark_mode_problems(tab, page, height, axe_source)]
+        problems += [f"dark mode: {p}" for p in dark_mode_problems(tab, page, axe_source)]
     finally:
         tab.close()
     assert not problems, f"{page}.html:\n  " + "\n  ".join(problems)
@@ -413,10 +423,10 @@ THEME_IS_DARK = r"""
 """ % NEXT_FRAMES
 
 
-def dark_mode_problems(tab, page: str, height: int, axe_source: str) -> list[str]:
+def dark_mode_problems(tab, page: str, axe_source: str) -> list[str]:
     """The reader's system asks for dark colours: the theme follows, the page stays accessible
     (axe-core, dropdowns still open) and every figure readable.  ``tab`` shows ``page`` with its
-    transitions off and the window ``height`` pixels tall (the whole page, up to 8000 px)."""
+    transitions off."""
     problems = []
     tab.send("Emulation.setEmulatedMedia", features=[{"name": "prefers-color-scheme", "value": "dark"}])
     theme = tab.evaluate(THEME_IS_DARK, timeout=30)
@@ -427,20 +437,14 @@ def dark_mode_problems(tab, page: str, height: int, axe_source: str) -> list[str
     violations = axe_violations(tab, axe_source)
     if violations:
         problems.append(f"axe-core (WCAG 2 A/AA): {_format_axe(violations)}")
-    boxes = tab.evaluate(FIGURE_BOXES, timeout=60)
-    tab.evaluate("window.scrollTo(0, 0); " + NEXT_FRAMES)
-    # One screenshot of the whole page (the window is as tall as the page), each figure cut from it.
-    shot = base64.b64decode(tab.send("Page.captureScreenshot", format="png", optimizeForSpeed=True)["data"])
-    pixels = screenshot_pixels(shot)
-    for box in boxes:
-        if box["width"] < 8 or box["height"] < 8 or box["y"] + box["height"] > height:
-            continue
-        contrast, backdrop = figure_contrast(figure_pixels(pixels, box))
+    DARK_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    shots = figure_screenshots(tab, tab.evaluate(FIGURE_BOXES, timeout=60))
+    for number, (box, shot) in enumerate(shots, start=1):
+        (DARK_SCREENSHOTS / f"{page.replace('/', '__')}__figure{number}.png").write_bytes(shot)
+        contrast, backdrop = figure_contrast(screenshot_pixels(shot))
         if contrast < MIN_FIGURE_CONTRAST:
             problems.append(f"figure {box['src']} is hard to read: contrast {contrast:.2f} "
                             f"of its ink against its backdrop (luminance {backdrop:.2f})")
-    DARK_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    (DARK_SCREENSHOTS / f"{page.replace('/', '__')}.png").write_bytes(shot)
     return problems
 
 
@@ -469,9 +473,9 @@ def test_the_dark_mode_figure_check_can_fail(tmp_path, browser):
             for name in ("dark", "light"):
                 tab.send("Page.navigate", url=f"{base}{name}.html")
                 tab.wait_for("Page.loadEventFired")
-                box = tab.evaluate(FIGURE_BOXES.replace("article.bd-article img", "img"))[0]
-                shot = base64.b64decode(tab.send("Page.captureScreenshot", format="png")["data"])
-                contrasts[name] = figure_contrast(figure_pixels(screenshot_pixels(shot), box))[0]
+                boxes = tab.evaluate(FIGURE_BOXES.replace("article.bd-article img", "img"))
+                [(_, shot)] = figure_screenshots(tab, boxes)
+                contrasts[name] = figure_contrast(screenshot_pixels(shot))[0]
         finally:
             tab.close()
     assert contrasts["dark"] < MIN_FIGURE_CONTRAST <= contrasts["light"], contrasts
