@@ -22,6 +22,8 @@ $(VENV)/.installed: $(LOCK) requirements.txt requirements-test.txt pyproject.tom
 	# The package itself, editable; its dependencies (extras included) are in the lock.
 	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	$(PY) -m pip check
+	# Numba compiles the fast loops now, into its cache beside the package (see activations/fast_cpu/__main__.py).
+	$(PY) -m activations.fast_cpu
 	# JupyterLab in this environment opens the MyST chapters (*.md) as notebooks through jupytext.
 	$(VENV)/bin/jupytext-config --settings-file $(VENV)/etc/jupyter/labconfig/default_setting_overrides.json \
 		set-default-viewer markdown myst
