@@ -140,6 +140,12 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args):  # callers report what matters
         pass
 
+    def end_headers(self):
+        # The folder does not change while it is served: the browser may keep what it fetched (the
+        # theme's scripts and styles, MathJax and its fonts) for the next page without asking again.
+        self.send_header("Cache-Control", "max-age=3600")
+        super().end_headers()
+
 
 @contextmanager
 def serve(folder: Path):
