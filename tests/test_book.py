@@ -7,6 +7,7 @@ their own with the same configuration, so that they cost seconds, not a second f
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import textwrap
@@ -35,6 +36,12 @@ def test_book_builds_without_warnings(book_build):
     assert set(book_build.execution_seconds()) == notebooks
     assert set(book_build.taken_from_the_cache()) == notebooks
     assert not book_build.executed_by_sphinx()
+    # ... side by side on every CPU this process may use, except the chapters that time code (alone).
+    summary = re.search(r"\((\d+) of them (\d+) at a time, (\d+) alone; 0 failed\)", book_build.output)
+    assert summary, "no summary line of the notebooks executed ahead of Sphinx"
+    shared, side_by_side, alone = map(int, summary.groups())
+    assert shared + alone == len(notebooks) and alone == len(_timed_chapters()[1])
+    assert side_by_side == min(len(os.sched_getaffinity(0)), shared)
     assert "Book built in" in book_build.output
 
 
@@ -93,9 +100,8 @@ TIMING = re.compile(r"\b(perf_counter|perf_counter_ns|process_time|monotonic|tim
                     r"|\btime\.time\(")
 
 
-def test_chapters_that_time_code_run_alone():
-    """A chapter that measures time says so (``measures_time: true``), so that the clean build runs it
-    with no other notebook beside it (tools/execute_notebooks.py); a chapter that does not, does not."""
+def _timed_chapters() -> tuple[set[str], set[str]]:
+    """(the notebooks whose code reads a clock, those whose front matter says ``measures_time: true``)."""
     import jupytext
 
     timing, flagged = set(), set()
@@ -105,6 +111,13 @@ def test_chapters_that_time_code_run_alone():
             timing.add(name)
         if notebook.metadata.get("measures_time") is True:
             flagged.add(name)
+    return timing, flagged
+
+
+def test_chapters_that_time_code_run_alone():
+    """A chapter that measures time says so (``measures_time: true``), so that the clean build runs it
+    with no other notebook beside it (tools/execute_notebooks.py); a chapter that does not, does not."""
+    timing, flagged = _timed_chapters()
     assert timing, "no chapter times code: the check below would pass vacuously"
     assert timing == flagged, (f"time code without `measures_time: true`: {sorted(timing - flagged)}; "
                                f"flagged but time nothing: {sorted(flagged - timing)}")

@@ -92,15 +92,23 @@ def execute_into_cache(book: Path, notebooks: list[Path], cache_path: Path, *, t
         print(f"{name}: executed ahead of Sphinx in {outcome.seconds:.2f} seconds ({how})", flush=True)
 
     start = time.perf_counter()
+    side_by_side = max(min(jobs, len(shared)), 1)
     if shared:
-        with ProcessPoolExecutor(max_workers=min(jobs, len(shared))) as pool:
-            futures = [pool.submit(_execute, path, timeout, allow_errors) for path in shared]
+        with ProcessPoolExecutor(max_workers=side_by_side) as pool:
+            futures = {pool.submit(_execute, path, timeout, allow_errors): path for path in shared}
             for future in as_completed(futures):
-                store(future.result(), f"{min(jobs, len(shared))} at a time")
+                try:
+                    outcome = future.result()
+                except Exception as exc:  # the notebook could not even be read or started
+                    outcome = Outcome(futures[future], None, 0.0, f"{type(exc).__name__}: {exc}")
+                store(outcome, f"{side_by_side} at a time")
     for path in timed:
-        store(_execute(path, timeout, allow_errors), "alone: it measures time")
+        try:
+            outcome = _execute(path, timeout, allow_errors)
+        except Exception as exc:
+            outcome = Outcome(path, None, 0.0, f"{type(exc).__name__}: {exc}")
+        store(outcome, "alone: it measures time")
     failed = sum(outcome.error is not None for outcome in outcomes)
     print(f"{len(outcomes)} notebooks executed ahead of Sphinx in {time.perf_counter() - start:.1f} s "
-          f"({len(shared)} {min(jobs, max(len(shared), 1))} at a time, {len(timed)} alone; {failed} failed)",
-          flush=True)
+          f"({len(shared)} of them {side_by_side} at a time, {len(timed)} alone; {failed} failed)", flush=True)
     return outcomes
