@@ -198,12 +198,12 @@ def build(book: Path, *, cache: bool = False, edition: str = "full", builder: st
             shutil.rmtree(build_dir / builder)
     elif not cache and build_dir.exists():
         shutil.rmtree(build_dir)
-    # A clean build executes its notebooks first, side by side, and Sphinx takes them from the cache.
-    preexecuted = reuse is None and not cache
-    cache_path = build_dir / ".jupyter_cache"
-    if preexecuted:
+    # A clean build executes its notebooks first, side by side, and Sphinx takes them from the cache
+    # (myst-nb's default place, which edited_config leaves unnamed).
+    if reuse is None and not cache:
         execute = book_config(book).get("execute") or {}
-        execute_into_cache(book, toc_notebooks(book), cache_path, timeout=execute.get("timeout"),
+        execute_into_cache(book, toc_notebooks(book), build_dir / ".jupyter_cache",
+                           timeout=execute.get("timeout"),
                            allow_errors=bool(execute.get("allow_errors", False)), jobs=jobs)
     cmd = jupyter_book_command() + ["build", str(book), "-W", "-n", "--keep-going"]
     if builder != "html":
@@ -241,7 +241,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, default=None,
                         help="write DIR/_build instead of <book>/_build")
     parser.add_argument("--reuse-doctrees", type=Path, default=None, metavar="BUILD",
-                        help="start from the doctrees and executed notebooks of the earlier build BUILD "
+                        help="start from the doctrees, executed notebooks and notebook cache of the earlier build BUILD "
                              "(a _build folder of the same book)")
     parser.add_argument("--jobs", type=int, default=None, metavar="N",
                         help="notebooks executed side by side in a clean build (default: the CPUs this "

@@ -45,19 +45,22 @@ def read_notebook(path: Path):
     return read_myst_markdown_notebook(path.read_text(encoding="utf-8"), add_source_map=True, path=path)
 
 
-def measures_time(path: Path) -> bool:
-    return bool(read_notebook(path).metadata.get(MEASURES_TIME, False))
+def _failed(path: Path, exc: BaseException, seconds: float = 0.0) -> Outcome:
+    return Outcome(path, None, seconds, f"{type(exc).__name__}: {exc}".splitlines()[0])
 
 
-def _execute(path: Path, timeout: int | None, allow_errors: bool) -> Outcome:
-    """Run one notebook in a fresh kernel, in its own folder (a worker process runs this)."""
+def _execute(path: Path, notebook, timeout: int | None, allow_errors: bool) -> Outcome:
+    """Run ``notebook`` (read from ``path``) in a fresh kernel, in its own folder (a worker process
+    runs this)."""
     from jupyter_cache.executors.utils import single_nb_execution
 
-    notebook = read_notebook(path)
-    result = single_nb_execution(notebook, cwd=str(path.parent), timeout=timeout,
-                                 allow_errors=allow_errors, meta_override=True)
+    try:
+        result = single_nb_execution(notebook, cwd=str(path.parent), timeout=timeout,
+                                     allow_errors=allow_errors, meta_override=True)
+    except Exception as exc:  # the kernel could not even start
+        return _failed(path, exc)
     if result.err is not None:
-        return Outcome(path, None, result.time, f"{type(result.err).__name__}: {result.err}".splitlines()[0])
+        return _failed(path, result.err, result.time)
     return Outcome(path, notebook, result.time, None)
 
 
@@ -73,10 +76,6 @@ def execute_into_cache(book: Path, notebooks: list[Path], cache_path: Path, *, t
 
     jobs = jobs or len(os.sched_getaffinity(0))
     cache = get_cache(str(cache_path))
-    timed = [path for path in notebooks if measures_time(path)]
-    # Longest first (a file's size stands in for its run time), so that the pool's workers finish
-    # at about the same time instead of one running the longest chapter alone at the end.
-    shared = sorted((path for path in notebooks if path not in timed), key=lambda p: -p.stat().st_size)
     outcomes = []
 
     def store(outcome: Outcome, how: str) -> None:
@@ -91,23 +90,26 @@ def execute_into_cache(book: Path, notebooks: list[Path], cache_path: Path, *, t
             check_validity=False, overwrite=True)
         print(f"{name}: executed ahead of Sphinx in {outcome.seconds:.2f} seconds ({how})", flush=True)
 
+    read = {}
+    for path in notebooks:
+        try:
+            read[path] = read_notebook(path)
+        except Exception as exc:  # Sphinx reads it too, and reports why it cannot
+            store(_failed(path, exc), "")
+    timed = [path for path, notebook in read.items() if notebook.metadata.get(MEASURES_TIME, False)]
+    # Longest first (a file's size stands in for its run time), so that the pool's workers finish
+    # at about the same time instead of one running the longest chapter alone at the end.
+    shared = sorted((path for path in read if path not in timed), key=lambda p: -p.stat().st_size)
+
     start = time.perf_counter()
     side_by_side = max(min(jobs, len(shared)), 1)
     if shared:
         with ProcessPoolExecutor(max_workers=side_by_side) as pool:
-            futures = {pool.submit(_execute, path, timeout, allow_errors): path for path in shared}
+            futures = [pool.submit(_execute, path, read[path], timeout, allow_errors) for path in shared]
             for future in as_completed(futures):
-                try:
-                    outcome = future.result()
-                except Exception as exc:  # the notebook could not even be read or started
-                    outcome = Outcome(futures[future], None, 0.0, f"{type(exc).__name__}: {exc}")
-                store(outcome, f"{side_by_side} at a time")
+                store(future.result(), f"{side_by_side} at a time")
     for path in timed:
-        try:
-            outcome = _execute(path, timeout, allow_errors)
-        except Exception as exc:
-            outcome = Outcome(path, None, 0.0, f"{type(exc).__name__}: {exc}")
-        store(outcome, "alone: it measures time")
+        store(_execute(path, read[path], timeout, allow_errors), "alone: it measures time")
     failed = sum(outcome.error is not None for outcome in outcomes)
     print(f"{len(outcomes)} notebooks executed ahead of Sphinx in {time.perf_counter() - start:.1f} s "
           f"({len(shared)} of them {side_by_side} at a time, {len(timed)} alone; {failed} failed)", flush=True)

@@ -177,7 +177,7 @@ def _blocks(body: str) -> list[list[str]]:
     """The lock's body as one block of lines per package (its pin, hashes and "# via" lines)."""
     blocks: list[list[str]] = []
     for line in body.splitlines():
-        if line and not line.startswith((" ", "\t", "#")) or not blocks:
+        if not blocks or (line and not line.startswith((" ", "\t", "#"))):  # a pin starts a block
             blocks.append([line])
         else:
             blocks[-1].append(line)
